@@ -1,0 +1,175 @@
+"""The generator protocol shared by every topic.
+
+A generator is a class with a stable `id`, a `version`, the `topic` and the
+note section (`note`, ``<topic>#<anchor>``) it exercises, and a `draw` method
+that builds the question body from the `random.Random` and `Faker` it is
+given.  `Generator.make(seed)` seeds both from the instance seed, so a
+question is fully determined by (id, version, seed).
+
+Bump `version` whenever a change makes an old seed draw a different scenario.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from faker import Faker
+
+from quizapp.questions import (
+    AnswerKind,
+    Choice,
+    JSONValue,
+    LabReport,
+    Question,
+    Spec,
+    choice_keys,
+)
+
+_FAKER: Faker | None = None
+
+
+def _seeded_faker(seed: int) -> Faker:
+    """One Faker per process, reseeded per instance (building a Faker costs
+    tens of milliseconds; reseeding costs microseconds)."""
+    global _FAKER
+    if _FAKER is None:
+        _FAKER = Faker("en_US")
+    _FAKER.seed_instance(seed)
+    return _FAKER
+
+
+@dataclass(frozen=True)
+class Body:
+    """What `draw` returns: everything in a question except its identity."""
+
+    prompt: str
+    params: Mapping[str, JSONValue]
+    explanation: str
+    choices: tuple[Choice, ...] = ()
+    spec: Spec = None
+    meta: Mapping[str, JSONValue] = field(default_factory=dict)
+
+
+class Generator(ABC):
+    """Base class of every question generator."""
+
+    id: ClassVar[str]
+    version: ClassVar[int] = 1
+    topic: ClassVar[str]
+    kind: ClassVar[AnswerKind]
+    note: ClassVar[str]
+    title: ClassVar[str]
+
+    @abstractmethod
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        """Draw a scenario and compute its question."""
+
+    def make(self, seed: int) -> Question:
+        """The question instance for `seed`."""
+        body = self.draw(random.Random(seed), _seeded_faker(seed))
+        return Question(
+            source=self.id,
+            version=self.version,
+            seed=seed,
+            topic=self.topic,
+            kind=self.kind,
+            title=self.title,
+            prompt=body.prompt,
+            params=body.params,
+            explanation=body.explanation,
+            note=self.note,
+            choices=body.choices,
+            spec=body.spec,
+            meta=body.meta,
+        )
+
+
+class LabGenerator(Generator):
+    """A generator whose learners answer with a configuration."""
+
+    kind: ClassVar[AnswerKind] = AnswerKind.LAB
+
+    @abstractmethod
+    def check(self, params: Mapping[str, JSONValue], config: str) -> LabReport:
+        """Run the model on `config` against the scenario in `params`.
+
+        Raises `quizapp.questions.LabSyntaxError` (with the line number) when
+        the configuration cannot be parsed.
+        """
+
+
+@dataclass(frozen=True)
+class Distractor:
+    """A wrong option and the misconception that produces it."""
+
+    text: str
+    misconception: str
+
+
+def single_choice(
+    rng: random.Random,
+    answer: str,
+    distractors: Sequence[Distractor],
+    count: int = 4,
+) -> tuple[Choice, ...]:
+    """Shuffle the answer with up to `count - 1` distractors.
+
+    A distractor whose text equals the answer or an earlier distractor is
+    dropped: a misconception that happens to give the right result for this
+    scenario is no distractor.  Raises ValueError when fewer than two
+    options remain, which a generator must prevent by construction.
+    """
+    options: list[tuple[str, str | None]] = [(answer, None)]
+    seen = {answer}
+    for d in distractors:
+        if d.text not in seen and len(options) < count:
+            options.append((d.text, d.misconception))
+            seen.add(d.text)
+    if len(options) < 2:
+        raise ValueError(f"no distractor differs from the answer {answer!r}")
+    rng.shuffle(options)
+    return tuple(
+        Choice(key=k, text=t, correct=m is None and t == answer, misconception=m)
+        for k, (t, m) in zip(choice_keys(len(options)), options, strict=True)
+    )
+
+
+def multiple_choice(
+    rng: random.Random,
+    answers: Sequence[str],
+    distractors: Sequence[Distractor],
+    count: int = 5,
+) -> tuple[Choice, ...]:
+    """Shuffle several correct options with distractors (for "choose N").
+
+    Distractors equal to a correct option or to each other are dropped.
+    """
+    options: list[tuple[str, str | None, bool]] = [(a, None, True) for a in answers]
+    seen = set(answers)
+    if len(seen) != len(answers):
+        raise ValueError(f"correct options repeat: {answers!r}")
+    for d in distractors:
+        if d.text not in seen and len(options) < count:
+            options.append((d.text, d.misconception, False))
+            seen.add(d.text)
+    if len(options) <= len(answers):
+        raise ValueError("no distractor differs from the answers")
+    rng.shuffle(options)
+    return tuple(
+        Choice(key=k, text=t, correct=c, misconception=m)
+        for k, (t, m, c) in zip(choice_keys(len(options)), options, strict=True)
+    )
+
+
+def ordering_choices(rng: random.Random, steps: Sequence[str]) -> tuple[Choice, ...]:
+    """Choices for an ordering question: stored in the correct order, with
+    keys assigned in a shuffled order so the display order gives nothing away."""
+    keys = list(choice_keys(len(steps)))
+    rng.shuffle(keys)
+    if len(steps) > 1 and keys == sorted(keys):
+        keys = keys[1:] + keys[:1]
+    return tuple(Choice(key=k, text=s, correct=True) for k, s in zip(keys, steps, strict=True))

@@ -1,0 +1,1 @@
+"""VPC basics and addressing: the model and its question generators."""
