@@ -1,0 +1,236 @@
+"""A connection through security groups and network ACLs, leg by leg.
+
+A TCP (or UDP) connection crosses up to four filters twice: the request
+leaves the client (its security groups, then its subnet's network ACL),
+arrives at the server (the server subnet's network ACL, then the server's
+security groups); the response goes back the same way reversed.  Security
+groups are stateful, so the response passes them because the request did;
+network ACLs are stateless, so the response needs its own rule, on the
+client's ephemeral port
+(https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html,
+https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+Traffic between two interfaces of the same subnet does not cross the subnet's
+network ACL (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+
+>>> from generators.security.model import default_nacl, new_security_group
+>>> web = SecurityGroup("sg-web", "web", (SgRule(Protocol.TCP, 443, 443, ALL_IPV4),), ())
+>>> client = Endpoint("laptop", IPv4Address("198.51.100.7"))
+>>> server = Endpoint("web-1", IPv4Address("10.0.1.5"), default_nacl("acl-1"), (web,), "subnet-a")
+>>> evaluate_connection(client, server, Protocol.TCP, 443, 50000).works
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from ipaddress import IPv4Address, IPv6Address
+
+from generators.security.model import (
+    ALL_IPV4,
+    Direction,
+    NaclDecision,
+    NaclReading,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgDecision,
+    SgRule,
+    evaluate_nacl,
+    evaluate_security_groups,
+)
+
+__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "evaluate_connection"]
+
+
+class Leg(StrEnum):
+    """The four places a connection's packets are filtered, in path order."""
+
+    REQUEST_OUT = "request out"
+    """The request leaving the client."""
+    REQUEST_IN = "request in"
+    """The request arriving at the server."""
+    RESPONSE_OUT = "response out"
+    """The response leaving the server."""
+    RESPONSE_IN = "response in"
+    """The response arriving back at the client."""
+
+
+class Component(StrEnum):
+    """The kind of filter a step is."""
+
+    SECURITY_GROUP = "security group"
+    NETWORK_ACL = "network ACL"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One end of a connection.
+
+    `nacl` is the network ACL of its subnet and `groups` the security groups
+    of its interface; None for both means a host outside the VPC (the
+    internet, on premises), which AWS does not filter.  Two endpoints with
+    the same non-empty `subnet` talk without crossing the network ACL.
+    """
+
+    name: str
+    address: IPv4Address | IPv6Address
+    nacl: NetworkAcl | None = None
+    groups: tuple[SecurityGroup, ...] | None = None
+    subnet: str = ""
+
+    @property
+    def group_ids(self) -> frozenset[str]:
+        """The ids of the groups attached to this endpoint."""
+        return frozenset(g.id for g in self.groups or ())
+
+
+@dataclass(frozen=True)
+class Step:
+    """One filter on the path and what it did with the packet.
+
+    Exactly one of `nacl` and `sg` is set, except on a stateful pass of a
+    security group, where `sg` is None: the group let the response through
+    because it let the request through.
+    """
+
+    leg: Leg
+    component: Component
+    endpoint: str
+    direction: Direction
+    packet: Packet
+    allowed: bool
+    nacl: NaclDecision | None = None
+    sg: SgDecision | None = None
+
+    @property
+    def stateful(self) -> bool:
+        """True when the step passed only because the filter tracks connections."""
+        return self.nacl is None and self.sg is None
+
+    @property
+    def rule_label(self) -> str:
+        """The deciding network ACL rule number (or ``*``); empty for security groups."""
+        return self.nacl.rule_label if self.nacl is not None else ""
+
+    def explain(self) -> str:
+        """One sentence: where, which packet, and what decided.
+
+        >>> from generators.security.model import NaclDecision
+        >>> pkt = Packet(Protocol.TCP, IPv4Address("10.0.1.5"), IPv4Address("198.51.100.7"), 443, 50000)
+        >>> Step(Leg.RESPONSE_OUT, Component.NETWORK_ACL, "web-1", Direction.OUTBOUND, pkt, False,
+        ...      nacl=NaclDecision(False, None, Direction.OUTBOUND, "acl-1")).explain()
+        'Response out of web-1 (tcp 10.0.1.5:443 -> 198.51.100.7:50000): No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
+        """
+        head = f"{self.leg.value.split()[0].capitalize()} {self.leg.value.split()[1]} "
+        head += f"{'of' if self.leg in (Leg.REQUEST_OUT, Leg.RESPONSE_OUT) else 'to'} {self.endpoint}"
+        where = f"{head} ({_packet_text(self.packet)}): "
+        if self.nacl is not None:
+            return where + self.nacl.explain()
+        if self.sg is not None:
+            return where + self.sg.explain()
+        if self.component is Component.NETWORK_ACL:
+            return where + "the network ACL is taken to remember the request (a misconception: network ACLs are stateless)."
+        return where + "the security group lets it through because it is the response to a request it allowed (security groups are stateful)."
+
+
+def _packet_text(packet: Packet) -> str:
+    def end(address: IPv4Address | IPv6Address, port: int | None) -> str:
+        if port is None:
+            return str(address)
+        return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+    return f"{packet.protocol} {end(packet.source, packet.source_port)} -> {end(packet.destination, packet.destination_port)}"
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """Every filter step of a connection, in path order."""
+
+    request: Packet
+    steps: tuple[Step, ...]
+
+    @property
+    def works(self) -> bool:
+        """True when every step lets its packet through."""
+        return all(s.allowed for s in self.steps)
+
+    @property
+    def blocking(self) -> Step | None:
+        """The first step on the path that drops its packet, or None."""
+        return next((s for s in self.steps if not s.allowed), None)
+
+    def leg(self, leg: Leg) -> tuple[Step, ...]:
+        """The steps of one leg, in path order."""
+        return tuple(s for s in self.steps if s.leg is leg)
+
+    def step(self, leg: Leg, component: Component) -> Step | None:
+        """The step of `component` on `leg`, if that leg crosses one."""
+        return next((s for s in self.steps if s.leg is leg and s.component is component), None)
+
+
+def evaluate_connection(
+    client: Endpoint,
+    server: Endpoint,
+    protocol: Protocol,
+    server_port: int | None,
+    client_port: int | None,
+    *,
+    nacl_stateful: bool = False,
+    sg_stateless: bool = False,
+    nacl_reading: NaclReading = NaclReading.RULE_NUMBER,
+) -> FlowResult:
+    """Walk a connection from `client` to `server` and back through every filter.
+
+    All four legs are evaluated even when an early one blocks, so a
+    question can name every fault.  The keyword flags answer as a
+    misconception would, for distractors: `nacl_stateful` lets a network
+    ACL pass the response when it passed the request; `sg_stateless`
+    evaluates security-group rules on the response too.
+
+    >>> from generators.security.model import custom_nacl, NaclRule, Action
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, ALL_IPV4),), ())
+    >>> ssh = SecurityGroup("sg-1", "bastion", (SgRule(Protocol.TCP, 22, 22, ALL_IPV4),), ())
+    >>> server = Endpoint("bastion", IPv4Address("10.0.0.9"), acl, (ssh,), "subnet-p")
+    >>> result = evaluate_connection(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200)
+    >>> result.works, result.blocking.leg.value, result.blocking.rule_label
+    (False, 'response out', '*')
+    >>> evaluate_connection(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200, nacl_stateful=True).works
+    True
+    """
+    request = Packet(protocol, client.address, server.address, client_port, server_port)
+    response = request.reply()
+    crosses_nacl = not (client.subnet and client.subnet == server.subnet)
+    steps: list[Step] = []
+
+    def sg_step(leg: Leg, end: Endpoint, other: Endpoint, direction: Direction, packet: Packet, track: bool) -> None:
+        if end.groups is None:
+            return
+        if track and not sg_stateless:
+            steps.append(Step(leg, Component.SECURITY_GROUP, end.name, direction, packet, True))
+            return
+        decision: SgDecision = evaluate_security_groups(end.groups, direction, packet, other.group_ids)
+        steps.append(Step(leg, Component.SECURITY_GROUP, end.name, direction, packet, decision.allowed, sg=decision))
+
+    def nacl_step(leg: Leg, end: Endpoint, direction: Direction, packet: Packet, track: bool) -> None:
+        if end.nacl is None or not crosses_nacl:
+            return
+        decision = evaluate_nacl(end.nacl, direction, packet, reading=nacl_reading)
+        if track and nacl_stateful and not decision.allowed:
+            earlier = next(s for s in steps if s.component is Component.NETWORK_ACL and s.endpoint == end.name)
+            if earlier.allowed:
+                steps.append(Step(leg, Component.NETWORK_ACL, end.name, direction, packet, True))
+                return
+        steps.append(Step(leg, Component.NETWORK_ACL, end.name, direction, packet, decision.allowed, nacl=decision))
+
+    sg_step(Leg.REQUEST_OUT, client, server, Direction.OUTBOUND, request, False)
+    nacl_step(Leg.REQUEST_OUT, client, Direction.OUTBOUND, request, False)
+    nacl_step(Leg.REQUEST_IN, server, Direction.INBOUND, request, False)
+    sg_step(Leg.REQUEST_IN, server, client, Direction.INBOUND, request, False)
+    sg_step(Leg.RESPONSE_OUT, server, client, Direction.OUTBOUND, response, True)
+    nacl_step(Leg.RESPONSE_OUT, server, Direction.OUTBOUND, response, True)
+    nacl_step(Leg.RESPONSE_IN, client, Direction.INBOUND, response, True)
+    sg_step(Leg.RESPONSE_IN, client, server, Direction.INBOUND, response, True)
+    return FlowResult(request, tuple(steps))
+
