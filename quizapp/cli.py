@@ -1,0 +1,111 @@
+"""The `quizapp` command line (also `flask --app quizapp ...`)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+import generators
+from quizapp import db, sources
+from quizapp.grading import Response
+from quizapp.questions import Question
+
+
+def register_commands(app: Flask) -> None:
+    """Add the quizapp commands to `app.cli`."""
+    for command in (init_db, list_generators, generate, grade_command, serve):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    db.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is at the latest schema")
+
+
+@click.command("generators")
+def list_generators() -> None:
+    """List every question generator."""
+    rows = [(g.id, g.topic, g.kind.value, str(g.version), g.note) for g in generators.REGISTRY.values()]
+    headers = ("id", "topic", "kind", "version", "note")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    for row in (headers, tuple("-" * w for w in widths), *rows):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _instance(generator_id: str, seed: int) -> Question:
+    try:
+        return sources.generator(generator_id).make(seed)
+    except sources.UnknownSourceError:
+        raise click.BadParameter(f"no generator {generator_id!r} (see `quizapp generators`)", param_hint="ID") from None
+
+
+@click.command("generate")
+@click.argument("generator_id", metavar="ID")
+@click.option("--seed", type=click.IntRange(min=0), required=True, help="The instance seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the instance as JSON.")
+def generate(generator_id: str, seed: int, as_json: bool) -> None:
+    """Print the question instance (ID, seed), with its answer."""
+    question = _instance(generator_id, seed)
+    if as_json:
+        click.echo(json.dumps(question.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{question.title}  [{question.source} v{question.version}, seed {seed}, {question.kind.value}]\n")
+    click.echo(question.prompt + "\n")
+    for c in question.display_choices:
+        click.echo(textwrap.indent(f"{c.key}) {c.text}", "  "))
+    answer = question.answer
+    click.echo(f"\nAnswer: {answer if isinstance(answer, str) else json.dumps(answer)}\n")
+    click.echo("Explanation:\n" + textwrap.indent(question.explanation, "  "))
+    click.echo(f"\nNote: {question.note}\nParams: {json.dumps(question.params)}")
+
+
+def parse_cli_answer(text: str) -> Response:
+    """TEXT as the `answer` field of `generate --json` prints it: a JSON
+    list for list answers, anything else as the string it is."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            loaded = json.loads(stripped)
+        except json.JSONDecodeError:
+            return text
+        if isinstance(loaded, list):
+            return [str(item) for item in loaded]
+    return text
+
+
+@click.command("grade")
+@click.argument("generator_id", metavar="ID")
+@click.option("--seed", type=click.IntRange(min=0), required=True, help="The instance seed.")
+@click.option("--answer", "answer_text", required=True, help="The answer, as `generate --json` prints it.")
+def grade_command(generator_id: str, seed: int, answer_text: str) -> None:
+    """Grade an answer to (ID, seed) and print the result as JSON."""
+    question = _instance(generator_id, seed)
+    result = sources.grade_response(question, parse_cli_answer(answer_text))
+    click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Upgrade the database, then serve the app for local use."""
+    db.upgrade(current_app.config["DATABASE_URL"])
+    click.echo(f"quizapp is ready: open http://{host}:{port}/")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _create_app() -> Flask:
+    from quizapp import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="quizapp: learn AWS networking from generated questions.")

@@ -1,0 +1,1 @@
+"""Blueprints by area.  Views parse the request, call the engine, render."""

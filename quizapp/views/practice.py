@@ -1,0 +1,103 @@
+"""Practice: a fresh question for a generator or topic, graded once."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+import generators
+from quizapp import attempts, sources
+from quizapp.db import get_session
+from quizapp.questions import AnswerKind, Question
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+MAX_RESPONSE_CHARS = 20_000
+
+
+@bp.get("/")
+def choose() -> str:
+    """Every generator, grouped by topic, to pick one to practise."""
+    groups = [(t, generators.by_topic(t)) for t in generators.topics()]
+    return render_template("practice_choose.html", groups=groups)
+
+
+@bp.post("/start")
+def start() -> WerkzeugResponse:
+    """Start an attempt for a generator (`generator`) or a random one of a
+    topic (`topic`), then show it."""
+    source = request.form.get("generator", "").strip()
+    topic = request.form.get("topic", "").strip()
+    if not source:
+        candidates = generators.by_topic(topic) if topic else list(generators.REGISTRY.values())
+        if not candidates:
+            abort(404, f"There are no questions for the topic {topic!r}.")
+        source = secrets.choice(candidates).id
+    session = get_session()
+    try:
+        attempt, _question = attempts.start(source, session=session)
+    except sources.UnknownSourceError:
+        abort(404, f"There is no question generator {source!r}.")
+    session.commit()
+    return redirect(url_for("practice.show", attempt_id=attempt.id))
+
+
+def _load(attempt_id: str) -> tuple[attempts.Attempt, Question]:
+    session = get_session()
+    try:
+        attempt = attempts.load(attempt_id, session=session)
+    except attempts.AttemptNotFoundError:
+        abort(404, "This question does not exist. Its link may be mistyped; start a new question instead.")
+    try:
+        return attempt, attempts.question_of(attempt)
+    except sources.StaleVersionError as exc:
+        abort(410, f"{exc}. Start a new question instead.")
+    except sources.UnknownSourceError:
+        abort(410, "The generator of this question no longer exists. Start a new question instead.")
+
+
+@bp.get("/a/<attempt_id>")
+def show(attempt_id: str) -> str:
+    """The question of an attempt, or its result if already graded."""
+    attempt, question = _load(attempt_id)
+    result = attempts.stored_result(attempt) if attempt.graded_at is not None else None
+    return render_template("practice.html", attempt=attempt, question=question, result=result,
+                           response=attempt.response, error=None)
+
+
+@bp.post("/a/<attempt_id>")
+def submit(attempt_id: str) -> tuple[str, int] | str:
+    """Grade the submitted answer; a malformed one is shown back with the
+    reason and costs nothing."""
+    attempt, question = _load(attempt_id)
+    if question.kind in (AnswerKind.MULTIPLE, AnswerKind.ORDERING):
+        response: str | list[str] = request.form.getlist("answer")
+        if question.kind is AnswerKind.ORDERING:
+            response = [request.form.get(f"position-{c.key}", "") for c in question.display_choices]
+            response = _order_from_positions(question, response)
+    else:
+        response = request.form.get("answer", "")
+    if sum(len(r) for r in ([response] if isinstance(response, str) else response)) > MAX_RESPONSE_CHARS:
+        abort(413, f"An answer may be at most {MAX_RESPONSE_CHARS:,} characters long.")
+    session = get_session()
+    submission = attempts.submit(attempt, question, response, session=session)
+    if submission.result.format_error is not None:
+        return render_template("practice.html", attempt=attempt, question=question, result=None,
+                               response=response, error=submission.result.format_error), 422
+    session.commit()
+    return render_template("practice.html", attempt=attempt, question=question, result=submission.result,
+                           response=submission.result.response, error=None, repeat=submission.repeat)
+
+
+def _order_from_positions(question: Question, positions: list[str]) -> list[str]:
+    """Turn "position of each choice" form fields into keys in order.
+
+    A blank, non-numeric or repeated position is left for the grader to
+    report as a format error (it sees an incomplete list)."""
+    placed: dict[int, str] = {}
+    for choice, raw in zip(question.display_choices, positions, strict=True):
+        if raw.strip().isdigit() and int(raw) not in placed:
+            placed[int(raw)] = choice.key
+    return [placed[i] for i in sorted(placed)]
