@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from quizapp import sources
 from quizapp.grading import GradeResult, Response
@@ -87,7 +87,7 @@ def submit(attempt: Attempt, question: Question, response: Response, *, session:
     now = utcnow()
     won = session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.graded_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Attempt.id) == attempt.id, col(Attempt.graded_at).is_(None))
         .values(graded_at=now, correct=result.correct, score=result.score,
                 response=result.response, result=result.to_json())
         .execution_options(synchronize_session=False)

@@ -41,7 +41,8 @@ _MD = markdown()
 def render_markdown(text: str) -> str:
     """Render trusted-structure, untrusted-content markdown to HTML (raw HTML
     is escaped, not passed through)."""
-    return _MD.render(text)
+    html: str = _MD.render(text)
+    return html
 
 
 @dataclass(frozen=True)

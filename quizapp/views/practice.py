@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 import generators
 from quizapp import attempts, sources
 from quizapp.db import get_session
+from quizapp.models import Attempt
 from quizapp.questions import AnswerKind, Question
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -44,7 +45,7 @@ def start() -> WerkzeugResponse:
     return redirect(url_for("practice.show", attempt_id=attempt.id))
 
 
-def _load(attempt_id: str) -> tuple[attempts.Attempt, Question]:
+def _load(attempt_id: str) -> tuple[Attempt, Question]:
     session = get_session()
     try:
         attempt = attempts.load(attempt_id, session=session)
