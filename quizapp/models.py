@@ -52,6 +52,28 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in, kept for rate limiting across workers.
+
+    Counted per account (the normalised email tried, whether or not it
+    exists) and per client address over a recent window; old rows are
+    deleted as new ones are written.  No password is ever stored here.
+    """
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (
+        Index("ix_login_failure_email_created", "email", "created_at"),
+        Index("ix_login_failure_address_created", "address", "created_at"),
+        Index("ix_login_failure_created", "created_at"),
+    )
+
+
 class Attempt(SQLModel, table=True):
     """One question instance served to someone, and its grading.
 
