@@ -1,0 +1,166 @@
+"""Internet access: the checklist of what an instance needs, item by item.
+
+Unlike the walk, which stops at the first component that drops a packet,
+the checklist judges every requirement on its own, so that a question can
+ask which ones are missing.
+
+Facts encoded here (checked against AWS documentation):
+
+- For instances of a subnet to reach or be reached from the internet: an
+  internet gateway attached to the VPC; a route to it in the subnet's route
+  table; a public IPv4 address, Elastic IP address or IPv6 address on the
+  instance; security group and network ACL rules that allow the traffic to
+  and from the instance
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html).
+- A subnet without an explicit association uses the main route table
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html).
+- Security groups are stateful; network ACLs are stateless, so the response
+  needs a rule on the client's ephemeral ports
+  (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html,
+  https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+
+>>> from ipaddress import IPv4Address
+>>> from generators.routing.topology import example_vpc
+>>> checks = internet_checklist(example_vpc(), "i-web", IPv4Address("198.51.100.7"), Protocol.TCP, 443, inbound=True)
+>>> all(c.met for c in checks)
+True
+>>> [c.requirement.name for c in internet_checklist(example_vpc(), "i-app", IPv4Address("198.51.100.7"), Protocol.TCP, 443, inbound=False) if not c.met]
+['ROUTE', 'ADDRESS']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
+from generators.routing.reachability import nacl_over_ports
+from generators.routing.topology import Vpc
+from generators.security.model import (
+    Direction,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    ephemeral_ports,
+    evaluate_nacl,
+    evaluate_security_groups,
+)
+
+__all__ = ["Check", "ChecklistMisconception", "Requirement", "internet_checklist"]
+
+
+class Requirement(StrEnum):
+    """The things an instance needs for internet access."""
+
+    GATEWAY = "an internet gateway attached to the VPC"
+    ROUTE = "a route to the internet gateway in the subnet's route table"
+    ADDRESS = "a public IPv4 or Elastic IP address on the instance"
+    SECURITY_GROUP = "a security group rule that allows the traffic"
+    NETWORK_ACL = "network ACL rules that allow the traffic in both directions"
+
+
+class ChecklistMisconception(StrEnum):
+    """Wrong beliefs that make a requirement look missing (or met)."""
+
+    MAIN_TABLE_ONLY = "look for the internet route in the main route table instead of the subnet's own route table"
+    STATELESS_SG = "treat the security group as stateless, so that responses need their own rule"
+    RETURN_ON_SERVICE_PORT = "forget the ephemeral ports on the return path"
+    STATEFUL_NACL = "treat the network ACL as stateful"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One requirement, whether it is met, and why."""
+
+    requirement: Requirement
+    met: bool
+    detail: str
+
+
+def _sg_over_ports(groups: tuple[SecurityGroup, ...], direction: Direction, packet: Packet, low: int, high: int) -> bool:
+    """True when the groups allow `packet` for every destination port in low..high."""
+    cuts = {low}
+    for group in groups:
+        for rule in group.rules(direction):
+            for edge in (rule.port_from, None if rule.port_to is None else rule.port_to + 1):
+                if edge is not None and low < edge <= high:
+                    cuts.add(edge)
+    return all(evaluate_security_groups(groups, direction, replace(packet, destination_port=p)).allowed for p in cuts)
+
+
+def internet_checklist(
+    vpc: Vpc,
+    instance_id: str,
+    remote: IPAddress,
+    protocol: Protocol,
+    port: int | None,
+    *,
+    inbound: bool,
+    client: str = "linux",
+    misconceptions: Iterable[ChecklistMisconception] = (),
+) -> tuple[Check, ...]:
+    """Judge each internet requirement for a connection between an instance
+    and `remote` on the internet (IPv4). `inbound` means the remote host
+    starts the connection (so `client` is its kind); otherwise the instance
+    does. `misconceptions` judge the way a learner holding them would.
+    """
+    mis = frozenset(misconceptions)
+    inst = vpc.instance(instance_id)
+    subnet = vpc.subnet(inst.subnet_id)
+    checks: list[Check] = []
+
+    igw = vpc.internet_gateway
+    checks.append(Check(
+        Requirement.GATEWAY, igw is not None,
+        f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
+    ))
+
+    if ChecklistMisconception.MAIN_TABLE_ONLY in mis:
+        table = next(t for t in vpc.route_tables if t.main)
+    else:
+        table = vpc.route_table_of(subnet.id)
+    decision = longest_prefix_match(table, remote, vpc.prefix_lists)
+    to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
+    checks.append(Check(Requirement.ROUTE, to_igw, decision.explain()))
+
+    checks.append(Check(
+        Requirement.ADDRESS, inst.public_ip is not None,
+        f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip else f"{inst.id} has only the private address {inst.private_ip}.",
+    ))
+
+    own_client = client if inbound else inst.client
+    low, high = ephemeral_ports(own_client) if protocol.has_ports else (0, 0)
+    if inbound:
+        request = Packet(protocol, remote, inst.private_ip, low if protocol.has_ports else None, port)
+        req_dir = Direction.INBOUND
+    else:
+        request = Packet(protocol, inst.private_ip, remote, low if protocol.has_ports else None, port)
+        req_dir = Direction.OUTBOUND
+    reply = request.reply()
+    if ChecklistMisconception.RETURN_ON_SERVICE_PORT in mis and port is not None:
+        low = high = port
+        reply = replace(reply, destination_port=port)
+
+    groups = vpc.groups_of(inst)
+    sg = evaluate_security_groups(groups, req_dir, request)
+    sg_ok = sg.allowed
+    sg_detail = sg.explain()
+    if sg_ok and ChecklistMisconception.STATELESS_SG in mis and protocol.has_ports:
+        if not _sg_over_ports(groups, req_dir.opposite, reply, low, high):
+            sg_ok = False
+            sg_detail = f"No {req_dir.opposite} rule of {', '.join(inst.groups)} allows the responses."
+    checks.append(Check(Requirement.SECURITY_GROUP, sg_ok, sg_detail))
+
+    acl = vpc.nacl(subnet.nacl_id)
+    there = evaluate_nacl(acl, req_dir, request)
+    nacl_ok, nacl_detail = there.allowed, there.explain()
+    if nacl_ok and ChecklistMisconception.STATEFUL_NACL not in mis:
+        if protocol.has_ports:
+            back, denied = nacl_over_ports(acl, req_dir.opposite, reply, low, high)
+        else:
+            back, denied = evaluate_nacl(acl, req_dir.opposite, reply), None
+        nacl_ok = back.allowed and denied is None
+        nacl_detail = f"Requests: {there.explain()} Responses: {back.explain()}"
+    checks.append(Check(Requirement.NETWORK_ACL, nacl_ok, nacl_detail))
+    return tuple(checks)
+

@@ -1,0 +1,565 @@
+"""VPC route tables: a pure rule model of how the VPC router picks a route.
+
+Facts encoded here (checked against AWS documentation):
+
+- Every subnet uses exactly one route table: the one it is explicitly
+  associated with, otherwise the VPC's main route table; one table can serve
+  many subnets
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html).
+- Every route table has a `local` route for each VPC CIDR block; IPv4 and
+  IPv6 routes are independent (0.0.0.0/0 does not cover IPv6, ::/0 does)
+  (same page).
+- A route more specific than the local route must have as destination the
+  whole CIDR block of one of the VPC's subnets, and as target a NAT gateway, a
+  network interface or a Gateway Load Balancer endpoint (same page, "Rules and
+  considerations"). A less specific route never overrides the local route: the
+  longest prefix wins.
+- No route may point at a destination inside 169.254.168.0/22 (reserved for
+  AWS services such as the instance metadata service) (same page).
+- Route priority: the longest prefix first; between routes of the same length,
+  a static CIDR route beats a prefix-list route, and a prefix-list route beats a
+  propagated route; a more specific route always wins whatever its origin. Two
+  prefix lists with the same CIDR to different targets: AWS picks one at random
+  (we refuse to guess). Prefix-list entries that fall inside the VPC's own CIDR
+  are ignored in a subnet route table
+  (https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html).
+- A route whose target is gone (gateway detached, NAT gateway deleted, NAT
+  instance terminated) stays in the table in the `blackhole` state; it is still
+  selected by the longest prefix match and the packets are dropped
+  (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html).
+- Subnet types: public (a direct route to an internet gateway), private (no
+  such route; needs a NAT device for the internet), VPN-only (a route to a
+  virtual private gateway and none to an internet gateway), isolated (no route
+  leaves the VPC) (https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html).
+
+>>> table = RouteTable("rtb-1", (
+...     Route(parse_destination("10.0.0.0/16"), "local"),
+...     Route(parse_destination("0.0.0.0/0"), "nat-0a1b"),
+...     Route(parse_destination("10.1.0.0/16"), "pcx-77")))
+>>> longest_prefix_match(table, IPv4Address("10.1.2.3")).target
+'pcx-77'
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+IPv4Address = ipaddress.IPv4Address
+IPv6Address = ipaddress.IPv6Address
+IPv4Network = ipaddress.IPv4Network
+IPv6Network = ipaddress.IPv6Network
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+Destination = IPv4Network | IPv6Network | str
+"""A route's destination: a CIDR block, or a prefix-list id (``pl-...``)."""
+
+PrefixLists = Mapping[str, Sequence[IPNetwork]]
+"""The CIDR blocks of each prefix list the scenario uses, by prefix-list id."""
+
+RESERVED_LINK_LOCAL = IPv4Network("169.254.168.0/22")
+"""Link-local range reserved for AWS services: no route may target inside it."""
+
+
+class RouteTableError(ValueError):
+    """A route or route table that AWS would refuse, and why."""
+
+
+class AmbiguousRouteError(ValueError):
+    """Two routes tie and AWS would pick one arbitrarily (overlapping prefix
+    lists to different targets): the model refuses to guess."""
+
+
+class TargetKind(StrEnum):
+    """What a route points at, read from the target id's prefix."""
+
+    LOCAL = "local route"
+    INTERNET_GATEWAY = "internet gateway"
+    EGRESS_ONLY_INTERNET_GATEWAY = "egress-only internet gateway"
+    NAT_GATEWAY = "NAT gateway"
+    PEERING_CONNECTION = "VPC peering connection"
+    TRANSIT_GATEWAY = "transit gateway"
+    VIRTUAL_PRIVATE_GATEWAY = "virtual private gateway"
+    VPC_ENDPOINT = "VPC endpoint"
+    NETWORK_INTERFACE = "network interface"
+    INSTANCE = "instance"
+
+
+_TARGET_PREFIXES: tuple[tuple[str, TargetKind], ...] = (
+    ("eigw-", TargetKind.EGRESS_ONLY_INTERNET_GATEWAY),
+    ("igw-", TargetKind.INTERNET_GATEWAY),
+    ("nat-", TargetKind.NAT_GATEWAY),
+    ("pcx-", TargetKind.PEERING_CONNECTION),
+    ("tgw-", TargetKind.TRANSIT_GATEWAY),
+    ("vgw-", TargetKind.VIRTUAL_PRIVATE_GATEWAY),
+    ("vpce-", TargetKind.VPC_ENDPOINT),
+    ("eni-", TargetKind.NETWORK_INTERFACE),
+    ("i-", TargetKind.INSTANCE),
+)
+
+MORE_SPECIFIC_THAN_LOCAL_TARGETS = frozenset(
+    {TargetKind.NAT_GATEWAY, TargetKind.NETWORK_INTERFACE, TargetKind.VPC_ENDPOINT}
+)
+"""Targets allowed for a route more specific than the local route (a VPC
+endpoint here must be a Gateway Load Balancer endpoint; both use ``vpce-``)."""
+
+
+def target_kind(target: str) -> TargetKind:
+    """The kind of a route target, from its id.
+
+    >>> target_kind("local")
+    <TargetKind.LOCAL: 'local route'>
+    >>> target_kind("eigw-0abc").value
+    'egress-only internet gateway'
+    >>> target_kind("lb-1")
+    Traceback (most recent call last):
+    ...
+    generators.routing.model.RouteTableError: 'lb-1' is not a route target (expected local, igw-, eigw-, nat-, pcx-, tgw-, vgw-, vpce-, eni- or i-)
+    """
+    if target == "local":
+        return TargetKind.LOCAL
+    for prefix, kind in _TARGET_PREFIXES:
+        if target.startswith(prefix) and len(target) > len(prefix):
+            return kind
+    raise RouteTableError(
+        f"{target!r} is not a route target (expected local, igw-, eigw-, nat-, pcx-, tgw-, vgw-, vpce-, eni- or i-)"
+    )
+
+
+def parse_destination(text: str) -> Destination:
+    """A route destination: a CIDR block (strict) or a prefix-list id.
+
+    >>> parse_destination("pl-63a5400a")
+    'pl-63a5400a'
+    >>> parse_destination("::/0")
+    IPv6Network('::/0')
+    >>> parse_destination("10.0.1.7/24")
+    Traceback (most recent call last):
+    ...
+    generators.routing.model.RouteTableError: 10.0.1.7/24 has host bits set; did you mean 10.0.1.0/24?
+    """
+    raw = text.strip()
+    if raw.startswith("pl-"):
+        if len(raw) == 3 or not raw[3:].isalnum():
+            raise RouteTableError(f"{raw!r} is not a prefix-list id")
+        return raw
+    if "/" not in raw:
+        raise RouteTableError(f"{raw!r} is not a CIDR block or a prefix-list id (pl-...)")
+    try:
+        return ipaddress.ip_network(raw)
+    except ValueError:
+        try:
+            loose = ipaddress.ip_network(raw, strict=False)
+        except ValueError:
+            raise RouteTableError(f"{raw!r} is not a CIDR block or a prefix-list id (pl-...)") from None
+        raise RouteTableError(f"{raw} has host bits set; did you mean {loose}?") from None
+
+
+class RouteOrigin(StrEnum):
+    """How a route got into the table; decides ties between equal prefixes."""
+
+    STATIC = "static"
+    PROPAGATED = "propagated"
+
+
+class RouteState(StrEnum):
+    """Whether the route's target still exists."""
+
+    ACTIVE = "active"
+    BLACKHOLE = "blackhole"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route: where packets for `destination` go."""
+
+    destination: Destination
+    target: str
+    origin: RouteOrigin = RouteOrigin.STATIC
+    state: RouteState = RouteState.ACTIVE
+
+    def __post_init__(self) -> None:
+        kind = target_kind(self.target)
+        if kind is TargetKind.LOCAL and isinstance(self.destination, str):
+            raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
+        if kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY and not self._is_ipv6():
+            raise RouteTableError(f"{self.target} is an egress-only internet gateway: it takes IPv6 destinations only")
+
+    def _is_ipv6(self) -> bool:
+        return isinstance(self.destination, IPv6Network)
+
+    @property
+    def kind(self) -> TargetKind:
+        """The kind of the target."""
+        return target_kind(self.target)
+
+    @property
+    def is_prefix_list(self) -> bool:
+        """True when the destination is a prefix list."""
+        return isinstance(self.destination, str)
+
+    def describe(self) -> str:
+        """The route as a table row would show it.
+
+        >>> Route(IPv4Network("0.0.0.0/0"), "igw-1").describe()
+        '0.0.0.0/0 -> igw-1'
+        >>> Route(IPv4Network("0.0.0.0/0"), "nat-1", state=RouteState.BLACKHOLE).describe()
+        '0.0.0.0/0 -> nat-1 (blackhole)'
+        """
+        extra = []
+        if self.origin is RouteOrigin.PROPAGATED:
+            extra.append("propagated")
+        if self.state is RouteState.BLACKHOLE:
+            extra.append("blackhole")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        return f"{self.destination} -> {self.target}{suffix}"
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """A route table; `main` marks the VPC's main route table."""
+
+    id: str
+    routes: tuple[Route, ...]
+    main: bool = False
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for route in self.routes:
+            key = str(route.destination)
+            if key in seen:
+                raise RouteTableError(f"{self.id} has two routes for {key}; a destination appears once per table")
+            seen.add(key)
+
+    @property
+    def local_blocks(self) -> tuple[IPNetwork, ...]:
+        """The VPC CIDR blocks, read from the local routes."""
+        return tuple(
+            r.destination for r in self.routes if r.kind is TargetKind.LOCAL and not isinstance(r.destination, str)
+        )
+
+    def with_routes(self, routes: Iterable[Route]) -> RouteTable:
+        """A copy of the table with `routes` instead of its routes."""
+        return replace(self, routes=tuple(routes))
+
+
+def mark_blackholes(table: RouteTable, gone: Iterable[str]) -> RouteTable:
+    """The table after the targets in `gone` were deleted or detached: their
+    routes stay, in the blackhole state.
+
+    >>> t = RouteTable("rtb-1", (Route(IPv4Network("0.0.0.0/0"), "nat-9"),))
+    >>> mark_blackholes(t, {"nat-9"}).routes[0].state
+    <RouteState.BLACKHOLE: 'blackhole'>
+    """
+    deleted = set(gone)
+    return table.with_routes(
+        replace(r, state=RouteState.BLACKHOLE) if r.target in deleted else r for r in table.routes
+    )
+
+
+def check_route_table(table: RouteTable, subnet_blocks: Sequence[IPNetwork]) -> None:
+    """Raise RouteTableError for a route AWS would refuse in a subnet route
+    table of a VPC whose subnets have `subnet_blocks`.
+
+    >>> vpc = Route(IPv4Network("10.0.0.0/16"), "local")
+    >>> check_route_table(RouteTable("rtb-1", (vpc, Route(IPv4Network("10.0.1.0/24"), "eni-1"))), [IPv4Network("10.0.1.0/24")])
+    >>> check_route_table(RouteTable("rtb-1", (vpc, Route(IPv4Network("10.0.1.0/25"), "eni-1"))), [IPv4Network("10.0.1.0/24")])
+    Traceback (most recent call last):
+    ...
+    generators.routing.model.RouteTableError: 10.0.1.0/25 is more specific than the local route 10.0.0.0/16: it must be the whole CIDR block of a subnet
+    >>> check_route_table(RouteTable("rtb-1", (vpc, Route(IPv4Network("10.0.1.0/24"), "igw-1"))), [IPv4Network("10.0.1.0/24")])
+    Traceback (most recent call last):
+    ...
+    generators.routing.model.RouteTableError: 10.0.1.0/24 -> igw-1 is more specific than the local route: its target must be a NAT gateway, a network interface or a Gateway Load Balancer endpoint
+    """
+    locals_ = table.local_blocks
+    for route in table.routes:
+        dest = route.destination
+        if isinstance(dest, str) or route.kind is TargetKind.LOCAL:
+            continue
+        if isinstance(dest, IPv4Network) and dest.subnet_of(RESERVED_LINK_LOCAL):
+            raise RouteTableError(f"{dest} is inside {RESERVED_LINK_LOCAL}, which AWS reserves for its own services")
+        for block in locals_:
+            if dest.version == block.version and dest != block and _inside(dest, block):
+                if dest not in subnet_blocks:
+                    raise RouteTableError(
+                        f"{dest} is more specific than the local route {block}: it must be the whole CIDR block of a subnet"
+                    )
+                if route.kind not in MORE_SPECIFIC_THAN_LOCAL_TARGETS:
+                    raise RouteTableError(
+                        f"{route.describe()} is more specific than the local route: its target must be a NAT gateway, "
+                        "a network interface or a Gateway Load Balancer endpoint"
+                    )
+            if dest == block:
+                raise RouteTableError(f"{dest} is the local route's destination; it cannot be added again")
+
+
+def _inside(inner: IPNetwork, outer: IPNetwork) -> bool:
+    if isinstance(inner, IPv4Network) and isinstance(outer, IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, IPv6Network) and isinstance(outer, IPv6Network):
+        return inner.subnet_of(outer)
+    return False
+
+
+@dataclass(frozen=True)
+class Association:
+    """Which route table a subnet uses, and whether by explicit association."""
+
+    subnet_id: str
+    table: RouteTable
+    explicit: bool
+
+
+def associated_table(subnet_id: str, tables: Sequence[RouteTable], explicit: Mapping[str, str]) -> Association:
+    """The route table a subnet uses: its explicit association (`explicit`
+    maps subnet id to table id), else the main route table.
+
+    >>> main = RouteTable("rtb-main", (), main=True)
+    >>> custom = RouteTable("rtb-web", ())
+    >>> associated_table("subnet-a", [main, custom], {"subnet-b": "rtb-web"}).table.id
+    'rtb-main'
+    >>> associated_table("subnet-b", [main, custom], {"subnet-b": "rtb-web"}).explicit
+    True
+    """
+    mains = [t for t in tables if t.main]
+    if len(mains) != 1:
+        raise RouteTableError(f"a VPC has exactly one main route table, not {len(mains)}")
+    table_id = explicit.get(subnet_id)
+    if table_id is None:
+        return Association(subnet_id, mains[0], explicit=False)
+    for table in tables:
+        if table.id == table_id:
+            return Association(subnet_id, table, explicit=True)
+    raise RouteTableError(f"{subnet_id} is associated with {table_id}, which is not a route table of this VPC")
+
+
+class SubnetType(StrEnum):
+    """AWS's names for a subnet, decided by its route table."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+    VPN_ONLY = "VPN-only"
+    ISOLATED = "isolated"
+
+
+def classify_subnet(table: RouteTable) -> SubnetType:
+    """Public, private, VPN-only or isolated, from the subnet's route table.
+
+    >>> local = Route(IPv4Network("10.0.0.0/16"), "local")
+    >>> classify_subnet(RouteTable("r", (local, Route(IPv4Network("0.0.0.0/0"), "igw-1")))).value
+    'public'
+    >>> classify_subnet(RouteTable("r", (local, Route(IPv4Network("0.0.0.0/0"), "nat-1")))).value
+    'private'
+    >>> classify_subnet(RouteTable("r", (local,))).value
+    'isolated'
+    """
+    kinds = {r.kind for r in table.routes if r.kind is not TargetKind.LOCAL}
+    if TargetKind.INTERNET_GATEWAY in kinds:
+        return SubnetType.PUBLIC
+    if not kinds:
+        return SubnetType.ISOLATED
+    if kinds == {TargetKind.VIRTUAL_PRIVATE_GATEWAY}:
+        return SubnetType.VPN_ONLY
+    return SubnetType.PRIVATE
+
+
+class RouteMisconception(StrEnum):
+    """Wrong ways to pick a route, for computing distractors."""
+
+    FIRST_MATCH = "pick the first matching route in the table instead of the longest prefix"
+    ORIGIN_BEFORE_LENGTH = "let a static route beat a more specific prefix-list or propagated route"
+    SKIP_BLACKHOLE = "expect the router to skip a blackhole route and use the next best route"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One route of the table as seen by one packet: does it match, and with
+    which CIDR (for a prefix list, the most specific matching entry)."""
+
+    route: Route
+    matched: IPNetwork | None
+    note: str
+
+    @property
+    def matches(self) -> bool:
+        """True when the route covers the packet's destination."""
+        return self.matched is not None
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """The route the VPC router picks for one destination, with the trace of
+    every candidate route."""
+
+    destination: IPAddress
+    table_id: str
+    route: Route | None
+    matched: IPNetwork | None
+    candidates: tuple[Candidate, ...]
+    why: str
+
+    @property
+    def target(self) -> str | None:
+        """The chosen route's target, or None when no route matches."""
+        return self.route.target if self.route else None
+
+    @property
+    def blackhole(self) -> bool:
+        """True when the chosen route is a blackhole: the packet is dropped."""
+        return self.route is not None and self.route.state is RouteState.BLACKHOLE
+
+    @property
+    def delivered(self) -> bool:
+        """True when a route matched and its target exists."""
+        return self.route is not None and not self.blackhole
+
+    def explain(self) -> str:
+        """One plain sentence, for explanations.
+
+        >>> t = RouteTable("rtb-1", (Route(IPv4Network("10.0.0.0/16"), "local"),))
+        >>> longest_prefix_match(t, IPv4Address("8.8.8.8")).explain()
+        'No route in rtb-1 matches 8.8.8.8, so the packet is dropped.'
+        """
+        if self.route is None:
+            return f"No route in {self.table_id} matches {self.destination}, so the packet is dropped."
+        if self.route.kind is TargetKind.LOCAL:
+            head = f"{self.table_id} keeps {self.destination} inside the VPC by the local route {self.route.destination}"
+        else:
+            head = f"{self.table_id} sends {self.destination} to {self.route.target} by the route {self.route.describe()}"
+        if self.blackhole:
+            return head + f"; the target {self.route.target} no longer exists (blackhole), so the packet is dropped."
+        return head + f" ({self.why})."
+
+
+def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLists | None = None) -> tuple[Candidate, ...]:
+    """Every route of `table`, with whether and how it matches `destination`.
+
+    >>> t = RouteTable("r", (Route(IPv4Network("10.0.0.0/16"), "local"), Route("pl-1", "vpce-1")))
+    >>> [c.note for c in candidates(t, IPv4Address("52.216.4.9"), {"pl-1": [IPv4Network("52.216.0.0/15")]})]
+    ['10.0.0.0/16 does not contain 52.216.4.9', 'pl-1 contains 52.216.4.9 in its entry 52.216.0.0/15']
+    """
+    lists = prefix_lists or {}
+    vpc_blocks = table.local_blocks
+    out: list[Candidate] = []
+    for route in table.routes:
+        dest = route.destination
+        if isinstance(dest, str):
+            if dest not in lists:
+                raise RouteTableError(f"the scenario does not say which CIDR blocks {dest} holds")
+            entries = [
+                e for e in lists[dest] if not any(e.version == b.version and _inside(e, b) for b in vpc_blocks)
+            ]
+            hits = [e for e in entries if e.version == destination.version and destination in e]
+            if hits:
+                best = max(hits, key=lambda e: e.prefixlen)
+                out.append(Candidate(route, best, f"{dest} contains {destination} in its entry {best}"))
+            else:
+                out.append(Candidate(route, None, f"no entry of {dest} contains {destination}"))
+        elif dest.version != destination.version:
+            out.append(Candidate(route, None, f"{dest} is an IPv{dest.version} route and {destination} is IPv{destination.version}"))
+        elif destination in dest:
+            out.append(Candidate(route, dest, f"{dest} contains {destination}"))
+        else:
+            out.append(Candidate(route, None, f"{dest} does not contain {destination}"))
+    return tuple(out)
+
+
+def _tie_rank(route: Route) -> int:
+    """Higher wins between equal prefixes: static CIDR, prefix list, propagated."""
+    if route.origin is RouteOrigin.PROPAGATED:
+        return 0
+    return 1 if route.is_prefix_list else 2
+
+
+def longest_prefix_match(
+    table: RouteTable,
+    destination: IPAddress,
+    prefix_lists: PrefixLists | None = None,
+    misconception: RouteMisconception | None = None,
+) -> RouteDecision:
+    """The route the VPC router uses for a packet to `destination`.
+
+    The longest matching prefix wins; between equal prefixes a static CIDR
+    route beats a prefix-list route, which beats a propagated route. A
+    blackhole route is still selected (and drops the packet). `misconception`
+    picks the route the way a learner with that misconception would.
+
+    >>> t = RouteTable("rtb-1", (
+    ...     Route(IPv4Network("10.0.0.0/16"), "local"),
+    ...     Route(IPv4Network("0.0.0.0/0"), "igw-1"),
+    ...     Route("pl-s3", "vpce-9")))
+    >>> s3 = {"pl-s3": [IPv4Network("52.216.0.0/15")]}
+    >>> longest_prefix_match(t, IPv4Address("52.217.1.1"), s3).target
+    'vpce-9'
+    >>> longest_prefix_match(t, IPv4Address("52.217.1.1"), s3, RouteMisconception.FIRST_MATCH).target
+    'igw-1'
+    >>> longest_prefix_match(t, IPv6Address("2001:db8::1"), s3).route is None
+    True
+    """
+    cands = candidates(table, destination, prefix_lists)
+    matching = [c for c in cands if c.matches]
+    if misconception is RouteMisconception.SKIP_BLACKHOLE:
+        matching = [c for c in matching if c.route.state is RouteState.ACTIVE]
+    if not matching:
+        return RouteDecision(destination, table.id, None, None, cands, "no route matches")
+    if misconception is RouteMisconception.FIRST_MATCH:
+        first = matching[0]
+        return RouteDecision(destination, table.id, first.route, first.matched, cands, "the first matching route")
+
+    origin_first = misconception is RouteMisconception.ORIGIN_BEFORE_LENGTH
+
+    def key(c: Candidate) -> tuple[int, int]:
+        length = c.matched.prefixlen if c.matched is not None else -1
+        return (_tie_rank(c.route), length) if origin_first else (length, _tie_rank(c.route))
+
+    best_key = max(key(c) for c in matching)
+    best = [c for c in matching if key(c) == best_key]
+    if len({c.route.target for c in best}) > 1:
+        names = ", ".join(c.route.describe() for c in best)
+        raise AmbiguousRouteError(f"routes tie for {destination} ({names}); AWS would pick one arbitrarily")
+    chosen = best[0]
+    why = _why(chosen, matching)
+    return RouteDecision(destination, table.id, chosen.route, chosen.matched, cands, why)
+
+
+def _why(chosen: Candidate, matching: Sequence[Candidate]) -> str:
+    assert chosen.matched is not None
+    others = [c for c in matching if c is not chosen]
+    if not others:
+        return "the only matching route"
+    same = [c for c in others if c.matched is not None and c.matched.prefixlen == chosen.matched.prefixlen]
+    if same:
+        kind = "a static CIDR route" if _tie_rank(chosen.route) == 2 else "a prefix-list route"
+        return f"/{chosen.matched.prefixlen} ties with {same[0].route.describe()}, and {kind} wins the tie"
+    return f"/{chosen.matched.prefixlen} is the longest matching prefix"
+
+
+__all__ = [
+    "AmbiguousRouteError",
+    "Association",
+    "Candidate",
+    "Destination",
+    "IPAddress",
+    "IPNetwork",
+    "PrefixLists",
+    "Route",
+    "RouteDecision",
+    "RouteMisconception",
+    "RouteOrigin",
+    "RouteState",
+    "RouteTable",
+    "RouteTableError",
+    "SubnetType",
+    "TargetKind",
+    "associated_table",
+    "candidates",
+    "check_route_table",
+    "classify_subnet",
+    "longest_prefix_match",
+    "mark_blackholes",
+    "parse_destination",
+    "target_kind",
+]

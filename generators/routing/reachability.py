@@ -1,0 +1,647 @@
+"""Reachability: walk a flow through a VPC like VPC Reachability Analyzer.
+
+Given a topology and a flow (source, destination, protocol, port), the walk
+follows the request hop by hop (the source's security groups out, its
+subnet's network ACL out, the route table, gateways, the destination subnet's
+network ACL in, the destination's security groups in), then the response
+back through the network ACLs on the client's ephemeral ports, and returns
+either "reachable" or the first component that drops the packet with the rule
+(or missing rule) responsible. Like Reachability Analyzer it reasons on the
+configuration; it sends nothing.
+
+Facts encoded here (checked against AWS documentation):
+
+- Reachability Analyzer analyses the configuration, sends no packets, and
+  names the blocking component
+  (https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html).
+- Internet access needs: an internet gateway attached to the VPC, a route to
+  it in the subnet's route table, a public IPv4 or Elastic IP address (or an
+  IPv6 address) on the instance, and security-group and network-ACL rules
+  that let the traffic through both ways
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html).
+- Security groups are stateful, network ACLs are stateless; network ACLs are
+  applied where traffic enters or leaves a subnet, so two instances of the
+  same subnet talk without crossing it (inferred from "allowed in or out of a
+  subnet") (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+- A public NAT gateway sits in a public subnet, has an Elastic IP address,
+  takes the private subnets' 0.0.0.0/0 traffic and sends it out through the
+  internet gateway; the internet cannot start connections through it; it
+  picks source ports 1024-65535; no security group can be associated with it;
+  it lives in one Availability Zone and resources elsewhere lose internet
+  access if that zone goes down
+  (https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html,
+  https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+  AWS has since added *regional* NAT gateways that span zones
+  (https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html);
+  this model covers the zonal kind.
+- A NAT instance must have its source/destination check turned off
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html).
+- An egress-only internet gateway carries IPv6 only and lets instances start
+  connections out while the internet cannot start connections in
+  (https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html).
+- "Connection timed out" points at security groups, network ACLs or the
+  route table, which drop packets silently; "connection refused" means the
+  packet arrived and nothing listens on the port
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesConnecting.html).
+
+>>> from generators.routing.topology import example_vpc
+>>> result = walk(example_vpc(), Flow("i-app", "93.184.216.34", Protocol.TCP, 443))
+>>> result.reachable, [h.label for h in result.hops][:4]
+(True, ['security group sg-app (outbound, request)', 'network ACL acl-default of subnet-app (outbound, request)', 'route table rtb-private', 'network ACL acl-default of subnet-web (inbound, request)'])
+>>> walk(example_vpc(), Flow("198.51.100.77", "i-app", Protocol.TCP, 8080)).blocking.label
+'internet gateway igw-1'
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from generators.routing.model import (
+    IPAddress,
+    RouteDecision,
+    RouteMisconception,
+    RouteTable,
+    TargetKind,
+    longest_prefix_match,
+    mark_blackholes,
+)
+from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc
+from generators.security.model import (
+    Direction,
+    NaclDecision,
+    NaclReading,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    evaluate_nacl,
+    evaluate_security_groups,
+    ephemeral_ports,
+    port_text,
+)
+
+__all__ = [
+    "Flow",
+    "Hop",
+    "HopKind",
+    "Leg",
+    "Reachability",
+    "Verdict",
+    "WalkMisconception",
+    "nacl_over_ports",
+    "walk",
+]
+
+
+class Verdict(StrEnum):
+    """What the client sees."""
+
+    REACHABLE = "the connection succeeds"
+    TIMEOUT = "the connection times out"
+    REFUSED = "the connection is refused"
+
+
+class Leg(StrEnum):
+    """Which way the packet travels."""
+
+    REQUEST = "request"
+    RESPONSE = "response"
+
+
+class HopKind(StrEnum):
+    """The kind of component a hop crosses."""
+
+    SECURITY_GROUP = "security group"
+    NETWORK_ACL = "network ACL"
+    ROUTE_TABLE = "route table"
+    INTERNET_GATEWAY = "internet gateway"
+    NAT_GATEWAY = "NAT gateway"
+    EGRESS_ONLY_GATEWAY = "egress-only internet gateway"
+    GATEWAY_ENDPOINT = "gateway endpoint"
+    INSTANCE = "instance"
+    APPLICATION = "application"
+
+
+class WalkMisconception(StrEnum):
+    """Wrong beliefs about the path, for computing distractors. The values
+    complete the sentence "That choice is what you get if you ___"."""
+
+    STATEFUL_NACL = "treat the network ACL as stateful"
+    RETURN_ON_SERVICE_PORT = "forget the ephemeral ports on the return path"
+    STATELESS_SG = "treat the security group as stateless, so that responses need their own rule"
+    IGNORE_SG_OUTBOUND = "assume security groups always let outbound traffic out"
+    NACL_LISTED_ORDER = "read the network ACL rules in the order they are listed instead of by rule number"
+    SG_REFERENCE_ANY = "assume a security-group reference matches every instance in the VPC"
+    SKIP_BLACKHOLE = "expect the router to skip a blackhole route and use the next best route"
+    FIRST_MATCH_ROUTE = "pick the first matching route in the table instead of the longest prefix"
+    FIREWALL_REJECTS = "expect a security group or network ACL to reject the connection instead of dropping it"
+    IGNORE_APPLICATION = "assume an open port means an application is listening on it"
+    NAT_FAILS_OVER = "assume a NAT gateway fails over to another Availability Zone"
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A connection to analyse.
+
+    `source` and `destination` are instance ids (``i-...``) or IP addresses
+    outside the VPC. An instance destination reached from outside is
+    addressed by its public IPv4 (or IPv6) address. `client` names the
+    ephemeral port range of a source outside the VPC. `ipv6` uses the
+    instances' IPv6 addresses.
+    """
+
+    source: str
+    destination: str
+    protocol: Protocol
+    port: int | None
+    ipv6: bool = False
+    client: str = "linux"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One component on the path and what it did with the packet."""
+
+    leg: Leg
+    kind: HopKind
+    component: str
+    direction: str
+    allowed: bool
+    detail: str
+    rule: str | None = None
+    subnet: str = ""
+
+    @property
+    def label(self) -> str:
+        """The component as a learner would name it.
+
+        >>> Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "", subnet="subnet-a").label
+        'network ACL acl-1 of subnet-a (outbound, response)'
+        """
+        of = f" of {self.subnet}" if self.subnet else ""
+        where = f" ({self.direction}, {self.leg})" if self.direction else ""
+        return f"{self.kind} {self.component}{of}{where}"
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """The outcome of a walk: the verdict and every hop crossed."""
+
+    flow: Flow
+    verdict: Verdict
+    hops: tuple[Hop, ...]
+
+    @property
+    def blocking(self) -> Hop | None:
+        """The first hop that stopped the flow, or None when it succeeds."""
+        return next((h for h in self.hops if not h.allowed), None)
+
+    @property
+    def reachable(self) -> bool:
+        """True when the connection succeeds."""
+        return self.verdict is Verdict.REACHABLE
+
+    def explain(self) -> str:
+        """A markdown list of the hops, then the verdict."""
+        rows = [f"{i}. **{h.label}**: {h.detail}" for i, h in enumerate(self.hops, 1)]
+        return "\n".join(rows) + f"\n\nSo {self.verdict}."
+
+
+def nacl_over_ports(
+    acl: NetworkAcl, direction: Direction, packet: Packet, low: int, high: int, reading: NaclReading = NaclReading.RULE_NUMBER
+) -> tuple[NaclDecision, tuple[int, int] | None]:
+    """Evaluate a network ACL for every destination port in `low`..`high`.
+
+    Returns the decision for the first port range that is denied (and that
+    range), or an allowing decision and None when every port passes. Only
+    the rules' own port boundaries can change the answer, so one port per
+    stretch between boundaries is enough.
+
+    >>> from generators.security.model import Action, NaclRule, ALL_IPV4
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 49151, ALL_IPV4),), ())
+    >>> pkt = Packet(Protocol.TCP, ipaddress.IPv4Address("1.2.3.4"), ipaddress.IPv4Address("10.0.0.5"), 443, 0)
+    >>> decision, denied = nacl_over_ports(acl, Direction.INBOUND, pkt, 32768, 61000)
+    >>> decision.rule_label, denied
+    ('*', (49152, 61000))
+    """
+    cuts = {low}
+    for rule in acl.rules(direction):
+        for edge in (rule.port_from, None if rule.port_to is None else rule.port_to + 1):
+            if edge is not None and low < edge <= high:
+                cuts.add(edge)
+    starts = sorted(cuts)
+    first_allow: NaclDecision | None = None
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else high
+        decision = evaluate_nacl(acl, direction, replace(packet, destination_port=start), reading=reading)
+        if not decision.allowed:
+            # Merge with following stretches denied by the same rule.
+            j = i + 1
+            while j < len(starts):
+                nxt = evaluate_nacl(acl, direction, replace(packet, destination_port=starts[j]), reading=reading)
+                if nxt.allowed or nxt.rule != decision.rule:
+                    break
+                end = starts[j + 1] - 1 if j + 1 < len(starts) else high
+                j += 1
+            return decision, (start, end)
+        if first_allow is None:
+            first_allow = decision
+    assert first_allow is not None
+    return first_allow, None
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _End:
+    """A resolved end of the flow: an instance, or a host outside the VPC."""
+
+    address: IPAddress
+    instance: Instance | None
+    client: str
+
+
+class _Blocked(Exception):
+    """Raised inside the walk when a hop drops the packet."""
+
+
+class _Walker:
+    def __init__(self, vpc: Vpc, flow: Flow, misconceptions: frozenset[WalkMisconception]) -> None:
+        self.vpc = vpc
+        self.flow = flow
+        self.mis = misconceptions
+        self.hops: list[Hop] = []
+        gone = {r.target for t in vpc.route_tables for r in t.routes} - vpc.live_targets() - {"local"}
+        gone = {g for g in gone if g.split("-")[0] in {"igw", "nat", "eigw", "vpce", "i"}}
+        self.tables = {t.id: mark_blackholes(t, gone) for t in vpc.route_tables}
+        self.reading = NaclReading.LISTED_ORDER if WalkMisconception.NACL_LISTED_ORDER in misconceptions else NaclReading.RULE_NUMBER
+
+    # -- recording ---------------------------------------------------------
+
+    def add(self, hop: Hop) -> None:
+        self.hops.append(hop)
+        if not hop.allowed:
+            raise _Blocked
+
+    def table_of(self, subnet: Subnet) -> RouteTable:
+        return self.tables[self.vpc.route_table_of(subnet.id).id]
+
+    # -- filters -----------------------------------------------------------
+
+    def sg(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None) -> None:
+        if direction is Direction.OUTBOUND and WalkMisconception.IGNORE_SG_OUTBOUND in self.mis:
+            return
+        groups = self.vpc.groups_of(inst)
+        if WalkMisconception.SG_REFERENCE_ANY in self.mis and peer is not None:
+            peers = frozenset(g.id for g in self.vpc.security_groups)
+        else:
+            peers = frozenset(peer.groups) if peer is not None else frozenset()
+        decision = evaluate_security_groups(groups, direction, packet, peers)
+        rule = decision.rule.describe(direction) if decision.rule else None
+        name = ", ".join(g.id for g in groups)
+        self.add(Hop(leg, HopKind.SECURITY_GROUP, name, str(direction), decision.allowed, decision.explain(), rule))
+
+    def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
+        if leg is Leg.RESPONSE and WalkMisconception.STATEFUL_NACL in self.mis:
+            return
+        acl = self.vpc.nacl(subnet.nacl_id)
+        if ports is None or ports[0] == ports[1]:
+            decision = evaluate_nacl(acl, direction, packet, reading=self.reading)
+            detail = decision.explain()
+        else:
+            decision, denied = nacl_over_ports(acl, direction, packet, ports[0], ports[1], self.reading)
+            span = port_text(*ports)
+            if denied is None:
+                detail = f"Every port of the ephemeral range {span} passes: {_lower(decision.explain())}"
+            else:
+                part = "" if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
+                detail = (part or f"The ephemeral ports {span}: ") + _lower(decision.explain())
+        self.add(Hop(leg, HopKind.NETWORK_ACL, acl.id, str(direction), decision.allowed, detail, decision.rule_label, subnet.id))
+
+    def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
+        """The packet leaves `src` and enters `dst` (no crossing inside one subnet)."""
+        if src.id == dst.id:
+            return
+        self.nacl(leg, src, Direction.OUTBOUND, packet, ports)
+        self.nacl(leg, dst, Direction.INBOUND, packet, ports)
+
+    def route(self, leg: Leg, subnet: Subnet, destination: IPAddress) -> RouteDecision:
+        table = self.table_of(subnet)
+        misconception = None
+        if WalkMisconception.FIRST_MATCH_ROUTE in self.mis:
+            misconception = RouteMisconception.FIRST_MATCH
+        elif WalkMisconception.SKIP_BLACKHOLE in self.mis:
+            misconception = RouteMisconception.SKIP_BLACKHOLE
+        decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
+        rule = decision.route.describe() if decision.route else None
+        self.add(Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain(), rule))
+        return decision
+
+    # -- the walk ----------------------------------------------------------
+
+    def resolve(self) -> tuple[_End, _End]:
+        flow = self.flow
+        src_addr = _address(flow.source)
+        dst_addr = _address(flow.destination)
+        if src_addr is None and dst_addr is None:
+            s, d = self.vpc.instance(flow.source), self.vpc.instance(flow.destination)
+            return self._inst_end(s), self._inst_end(d)
+        if src_addr is None:
+            s = self.vpc.instance(flow.source)
+            assert dst_addr is not None
+            owner = self.vpc.owner_of(dst_addr)
+            if owner is not None:
+                return self._inst_end(s), _End(dst_addr, owner, owner.client)
+            return self._inst_end(s), _End(dst_addr, None, flow.client)
+        if dst_addr is None:
+            d = self.vpc.instance(flow.destination)
+            if self.vpc.inside(src_addr):
+                raise TopologyError(f"{src_addr} is inside the VPC: name the instance instead")
+            public = d.ipv6 if flow.ipv6 else d.public_ip
+            if public is None:
+                raise _NoPublicAddress(src_addr, d)
+            return _End(src_addr, None, flow.client), _End(public, d, d.client)
+        raise TopologyError("name at least one end of the flow by its instance id")
+
+    def _inst_end(self, inst: Instance) -> _End:
+        address = inst.address(self.flow.ipv6)
+        if address is None:
+            raise TopologyError(f"{inst.id} has no IPv6 address")
+        return _End(address, inst, inst.client)
+
+    def packet(self, src: IPAddress, dst: IPAddress, sport: int | None, dport: int | None) -> Packet:
+        if self.flow.protocol is Protocol.ICMP:
+            return Packet(Protocol.ICMP, src, dst)
+        return Packet(self.flow.protocol, src, dst, sport, dport)
+
+    def ephemeral(self, client: str) -> tuple[int, int] | None:
+        if self.flow.protocol is Protocol.ICMP:
+            return None
+        if WalkMisconception.RETURN_ON_SERVICE_PORT in self.mis and self.flow.port is not None:
+            return (self.flow.port, self.flow.port)
+        return ephemeral_ports(client)
+
+    def response_packet(self, src: IPAddress, dst: IPAddress, ports: tuple[int, int] | None) -> Packet:
+        return self.packet(src, dst, self.flow.port, ports[0] if ports else None)
+
+    def run(self) -> Verdict:
+        try:
+            src, dst = self.resolve()
+        except _NoPublicAddress as exc:
+            igw = self.vpc.internet_gateway or "(none)"
+            self.hops.append(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
+                                 f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."))
+            return self.failed()
+        try:
+            if src.instance is not None and dst.instance is not None:
+                self.inside_vpc(src, dst)
+            elif src.instance is not None:
+                self.outbound(src, dst)
+            else:
+                self.inbound(src, dst)
+        except _Blocked:
+            return self.failed()
+        return self.finish(dst)
+
+    def failed(self) -> Verdict:
+        if WalkMisconception.FIREWALL_REJECTS in self.mis:
+            blocking = next(h for h in self.hops if not h.allowed)
+            if blocking.kind in (HopKind.SECURITY_GROUP, HopKind.NETWORK_ACL):
+                return Verdict.REFUSED
+        return Verdict.TIMEOUT
+
+    def finish(self, dst: _End) -> Verdict:
+        inst = dst.instance
+        if inst is None:
+            return Verdict.REACHABLE
+        listens = inst.listens(self.flow.protocol, self.flow.port) or WalkMisconception.IGNORE_APPLICATION in self.mis
+        what = f"{self.flow.protocol} {self.flow.port}" if self.flow.port is not None else str(self.flow.protocol)
+        detail = (
+            f"An application on {inst.id} accepts {what}."
+            if listens
+            else f"The packet reaches {inst.id}, but nothing listens on {what}, so the operating system answers with a reset."
+        )
+        self.hops.append(Hop(Leg.REQUEST, HopKind.APPLICATION, inst.id, "", listens, detail))
+        return Verdict.REACHABLE if listens else Verdict.REFUSED
+
+    def stateless_sg_return(self, server: Instance | None, client: Instance | None, reply: Packet) -> None:
+        if WalkMisconception.STATELESS_SG not in self.mis:
+            return
+        if server is not None:
+            self.sg(Leg.RESPONSE, server, Direction.OUTBOUND, reply, client)
+        if client is not None:
+            self.sg(Leg.RESPONSE, client, Direction.INBOUND, reply, server)
+
+    def inside_vpc(self, src: _End, dst: _End) -> None:
+        s, d = src.instance, dst.instance
+        assert s is not None and d is not None
+        s_sub, d_sub = self.vpc.subnet(s.subnet_id), self.vpc.subnet(d.subnet_id)
+        eph = self.ephemeral(src.client)
+        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
+        self.sg(Leg.REQUEST, s, Direction.OUTBOUND, request, d)
+        if s_sub.id != d_sub.id:
+            self.nacl(Leg.REQUEST, s_sub, Direction.OUTBOUND, request)
+        decision = self.route(Leg.REQUEST, s_sub, dst.address)
+        if decision.route is not None and decision.route.kind is not TargetKind.LOCAL:
+            raise TopologyError(f"{decision.explain()} The model does not follow middlebox routes inside a VPC.")
+        if s_sub.id != d_sub.id:
+            self.nacl(Leg.REQUEST, d_sub, Direction.INBOUND, request)
+        self.sg(Leg.REQUEST, d, Direction.INBOUND, request, s)
+        reply = self.response_packet(dst.address, src.address, eph)
+        self.stateless_sg_return(d, s, reply)
+        self.cross_subnets(Leg.RESPONSE, d_sub, s_sub, reply, eph)
+
+    def outbound(self, src: _End, dst: _End) -> None:
+        s = src.instance
+        assert s is not None
+        s_sub = self.vpc.subnet(s.subnet_id)
+        eph = self.ephemeral(src.client)
+        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
+        self.sg(Leg.REQUEST, s, Direction.OUTBOUND, request, None)
+        self.nacl(Leg.REQUEST, s_sub, Direction.OUTBOUND, request)
+        decision = self.route(Leg.REQUEST, s_sub, dst.address)
+        assert decision.route is not None
+        kind = decision.route.kind
+        target = decision.route.target
+        if kind is TargetKind.INTERNET_GATEWAY:
+            self.through_igw(s, src.address, target)
+        elif kind is TargetKind.NAT_GATEWAY:
+            self.through_nat_gateway(s, s_sub, src, dst, target, eph)
+            return
+        elif kind is TargetKind.INSTANCE:
+            self.through_nat_instance(s, s_sub, src, dst, self.vpc.instance(target), eph)
+            return
+        elif kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY:
+            self.add(Hop(Leg.REQUEST, HopKind.EGRESS_ONLY_GATEWAY, target, "", True,
+                         f"{target} forwards IPv6 traffic started inside the VPC and lets its responses back in."))
+        elif kind is TargetKind.VPC_ENDPOINT:
+            self.add(Hop(Leg.REQUEST, HopKind.GATEWAY_ENDPOINT, target, "", True,
+                         f"{target} delivers the packet to the service over the AWS network, without the internet gateway or a NAT device."))
+        else:
+            raise TopologyError(f"{decision.explain()} The model does not follow {kind} targets.")
+        reply = self.response_packet(dst.address, src.address, eph)
+        self.stateless_sg_return(None, s, reply)
+        self.nacl(Leg.RESPONSE, s_sub, Direction.INBOUND, reply, eph)
+
+    def through_igw(self, inst: Instance, address: IPAddress, igw: str) -> None:
+        if self.flow.ipv6:
+            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+                         f"{igw} forwards the packet from the IPv6 address {address}."))
+        elif inst.public_ip is None:
+            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
+                         f"{inst.id} has no public IPv4 or Elastic IP address, so {igw} has no public address to "
+                         "translate its private address to, and the packet goes nowhere."))
+        else:
+            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+                         f"{igw} translates {inst.private_ip} to its public address {inst.public_ip}."))
+
+    def nat_zone(self, device: str, subnet: Subnet) -> None:
+        if subnet.az in self.vpc.failed_azs and WalkMisconception.NAT_FAILS_OVER not in self.mis:
+            raise_hop = Hop(Leg.REQUEST, HopKind.NAT_GATEWAY if device.startswith("nat-") else HopKind.INSTANCE,
+                            device, "", False,
+                            f"{device} lives in {subnet.az}, which is down; a zonal NAT device does not move to another zone.")
+            self.add(raise_hop)
+
+    def through_nat_gateway(self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat_id: str, eph: tuple[int, int] | None) -> None:
+        nat = self.vpc.nat_gateway(nat_id)
+        if nat is None:
+            raise TopologyError(f"no NAT gateway {nat_id}")
+        n_sub = self.vpc.subnet(nat.subnet_id)
+        self.nat_zone(nat.id, n_sub)
+        if self.flow.ipv6:
+            self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
+                         f"{nat.id} translates IPv4 (and NAT64), not native IPv6 traffic."))
+        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
+        if n_sub.id != s_sub.id:
+            self.nacl(Leg.REQUEST, n_sub, Direction.INBOUND, request)
+        igw = self.nat_onward(nat, n_sub)
+        nat_eph = self.ephemeral("nat-gateway")
+        out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
+        self.nacl(Leg.REQUEST, n_sub, Direction.OUTBOUND, out)
+        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+                     f"The internet gateway translates {nat.private_ip} to the NAT gateway's Elastic IP address {nat.elastic_ip}."))
+        back = self.response_packet(dst.address, nat.private_ip, nat_eph)
+        self.nacl(Leg.RESPONSE, n_sub, Direction.INBOUND, back, nat_eph)
+        reply = self.response_packet(dst.address, src.address, eph)
+        self.stateless_sg_return(None, s, reply)
+        self.cross_subnets(Leg.RESPONSE, n_sub, s_sub, reply, eph)
+
+    def nat_onward(self, nat: NatGateway, n_sub: Subnet) -> str:
+        """The NAT gateway forwards the packet; returns the internet gateway it uses."""
+        if nat.elastic_ip is None:
+            self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
+                         f"{nat.id} is a private NAT gateway (no Elastic IP address): it cannot send traffic to the internet."))
+        self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", True,
+                     f"{nat.id} (in {n_sub.id}, {n_sub.az}) replaces the source address with its own {nat.private_ip}."))
+        onward = self.route(Leg.REQUEST, n_sub, _any_internet(self.flow))
+        assert onward.route is not None
+        if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
+            self.hops[-1] = replace(
+                self.hops[-1], allowed=False,
+                detail=onward.explain().rstrip(".") + f", not to an internet gateway: {n_sub.id} is not a public subnet, "
+                "so the NAT gateway cannot reach the internet.")
+            raise _Blocked
+        return onward.route.target
+
+    def through_nat_instance(self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat: Instance, eph: tuple[int, int] | None) -> None:
+        n_sub = self.vpc.subnet(nat.subnet_id)
+        self.nat_zone(nat.id, n_sub)
+        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
+        if n_sub.id != s_sub.id:
+            self.nacl(Leg.REQUEST, n_sub, Direction.INBOUND, request)
+        self.sg(Leg.REQUEST, nat, Direction.INBOUND, request, s)
+        if nat.source_dest_check:
+            self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", False,
+                         f"{nat.id} has its source/destination check on, so it drops packets not addressed to itself; "
+                         "a NAT instance needs the check turned off."))
+        self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", True,
+                     f"{nat.id} has its source/destination check off and forwards the packet with its own source address."))
+        nat_eph = self.ephemeral(nat.client)
+        out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
+        onward = self.route(Leg.REQUEST, n_sub, dst.address)
+        assert onward.route is not None
+        if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
+            raise TopologyError(f"{onward.explain()} The model follows NAT instances to an internet gateway only.")
+        self.sg(Leg.REQUEST, nat, Direction.OUTBOUND, out, None)
+        self.nacl(Leg.REQUEST, n_sub, Direction.OUTBOUND, out)
+        self.through_igw(nat, nat.private_ip, onward.route.target)
+        back = self.response_packet(dst.address, nat.private_ip, nat_eph)
+        self.nacl(Leg.RESPONSE, n_sub, Direction.INBOUND, back, nat_eph)
+        reply = self.response_packet(dst.address, src.address, eph)
+        self.stateless_sg_return(None, s, reply)
+        self.cross_subnets(Leg.RESPONSE, n_sub, s_sub, reply, eph)
+
+    def inbound(self, src: _End, dst: _End) -> None:
+        d = dst.instance
+        assert d is not None
+        d_sub = self.vpc.subnet(d.subnet_id)
+        igw = self.vpc.internet_gateway
+        if igw is None:
+            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, "(none)", "", False,
+                         f"No internet gateway is attached to {self.vpc.id}, so traffic from the internet cannot enter it."))
+        assert igw is not None
+        private = d.address(self.flow.ipv6)
+        assert private is not None
+        how = "" if self.flow.ipv6 else f" and translates {dst.address} to {private}"
+        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True, f"{igw} receives the packet{how}."))
+        eph = self.ephemeral(src.client)
+        request = self.packet(src.address, private, eph[0] if eph else None, self.flow.port)
+        self.nacl(Leg.REQUEST, d_sub, Direction.INBOUND, request)
+        self.sg(Leg.REQUEST, d, Direction.INBOUND, request, None)
+        reply = self.response_packet(private, src.address, eph)
+        self.stateless_sg_return(d, None, reply)
+        self.nacl(Leg.RESPONSE, d_sub, Direction.OUTBOUND, reply, eph)
+        back = self.route(Leg.RESPONSE, d_sub, src.address)
+        assert back.route is not None
+        if back.route.target != igw:
+            self.hops[-1] = replace(
+                self.hops[-1], allowed=False,
+                detail=back.explain().rstrip(".") + f", not back to {igw} where the request came in, so the client never gets the response.")
+            raise _Blocked
+
+
+class _NoPublicAddress(Exception):
+    def __init__(self, source: IPAddress, instance: Instance) -> None:
+        super().__init__(f"{instance.id} has no public address")
+        self.source = source
+        self.instance = instance
+
+
+def _lower(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
+
+
+def _any_internet(flow: Flow) -> IPAddress:
+    address = _address(flow.destination)
+    assert address is not None
+    return address
+
+
+def walk(vpc: Vpc, flow: Flow, misconceptions: Iterable[WalkMisconception] = ()) -> Reachability:
+    """Follow `flow` through `vpc` and say whether it works, hop by hop.
+
+    `misconceptions` make the walk reason the way a learner holding them
+    would (for distractors); leave them out for AWS behaviour. Routes whose
+    target no longer exists (an unattached internet gateway, a deleted NAT
+    gateway) are treated as blackholes. Raises TopologyError for a path the
+    model does not follow (peering, transit gateway, VPN, middlebox routes).
+
+    >>> from generators.routing.topology import example_vpc
+    >>> vpc = example_vpc()
+    >>> walk(vpc, Flow("i-web", "i-app", Protocol.TCP, 8080)).reachable
+    True
+    >>> r = walk(vpc, Flow("i-web", "i-app", Protocol.TCP, 9000))
+    >>> r.verdict.value, r.blocking.label
+    ('the connection times out', 'security group sg-app (inbound, request)')
+    """
+    walker = _Walker(vpc, flow, frozenset(misconceptions))
+    verdict = walker.run()
+    return Reachability(flow, verdict, tuple(walker.hops))
