@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 
 import click
@@ -10,14 +11,14 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 import generators
-from quizapp import db, sources
+from quizapp import auth, db, sources
 from quizapp.grading import Response
 from quizapp.questions import Question
 
 
 def register_commands(app: Flask) -> None:
     """Add the quizapp commands to `app.cli`."""
-    for command in (init_db, list_generators, generate, grade_command, serve):
+    for command in (init_db, list_generators, generate, grade_command, serve, create_user):
         app.cli.add_command(command)
 
 
@@ -96,10 +97,44 @@ def grade_command(generator_id: str, seed: int, answer_text: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Upgrade the database, then serve the app for local use."""
+    """Upgrade the database, then serve the app for local use.
+
+    This turns on LOCAL_MODE: the home page offers "Continue as local
+    learner" to browsers on this machine (never to other addresses).  WSGI
+    deployments do not go through here, so they never have it.
+    """
     db.upgrade(current_app.config["DATABASE_URL"])
+    current_app.config["LOCAL_MODE"] = True
     click.echo(f"quizapp is ready: open http://{host}:{port}/")
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="The email to sign in with.")
+@click.option("--name", required=True, help="The name shown on the user's pages.")
+@click.option("--role", default=auth.LEARNER, show_default=True, help=f"One of: {', '.join(auth.ROLES)}.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account (for instance the first admin); asks for the password."""
+    from quizapp.db import get_session
+
+    session = get_session()
+    role = role.strip().lower()
+    # Check everything but the password before asking for it.
+    errors = auth.account_problems(email, name, "x" * auth.MIN_PASSWORD_LENGTH, session=session, role=role)
+    if errors:
+        raise click.ClickException(" ".join(errors.values()))
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = auth.create_user(email, name, password, session=session, role=role)
+    except auth.AccountError as exc:
+        raise click.ClickException(" ".join(exc.errors.values())) from None
+    session.commit()
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 
 def _create_app() -> Flask:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "CONTENT_DIR": os.environ.get("QUIZAPP_CONTENT") or str(CONTENT),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A browser stays signed in for two weeks after its last visit
+        # (Flask renews a permanent session's cookie on each request).
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,
     }
     if os.environ.get("SECRET_KEY"):

@@ -1,4 +1,4 @@
-"""Web wiring: CSRF, template helpers and the blueprints."""
+"""Web wiring: CSRF, template helpers (the signed-in user) and the blueprints."""
 
 from __future__ import annotations
 
@@ -21,10 +21,20 @@ def notes() -> NoteLibrary:
 
 def init_app(app: Flask) -> None:
     """Register CSRF protection, template filters and every blueprint."""
+    from quizapp import auth
+    from quizapp.views import auth as auth_views
+    from quizapp.views import author, practice
     from quizapp.views import notes as notes_views
-    from quizapp.views import practice
 
     csrf.init_app(app)
     app.add_template_filter(lambda text: Markup(render_markdown(text or "")), "markdown")
     app.register_blueprint(notes_views.bp)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(author.bp)
+
+    @app.context_processor
+    def _signed_in_user() -> dict[str, object]:
+        # Every page's nav shows who is signed in; the local offer needs the
+        # request's client address.
+        return {"current_user": auth.current_user(), "local_sign_in_offered": auth.local_sign_in_offered()}

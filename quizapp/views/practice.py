@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 import generators
 from quizapp import attempts, sources
+from quizapp.auth import current_user_id
 from quizapp.db import get_session
 from quizapp.models import Attempt
 from quizapp.questions import AnswerKind, Question
@@ -38,7 +39,7 @@ def start() -> WerkzeugResponse:
         source = secrets.choice(candidates).id
     session = get_session()
     try:
-        attempt, _question = attempts.start(source, session=session)
+        attempt, _question = attempts.start(source, session=session, user_id=current_user_id())
     except sources.UnknownSourceError:
         abort(404, f"There is no question generator {source!r}.")
     session.commit()
@@ -48,7 +49,7 @@ def start() -> WerkzeugResponse:
 def _load(attempt_id: str) -> tuple[Attempt, Question]:
     session = get_session()
     try:
-        attempt = attempts.load(attempt_id, session=session)
+        attempt = attempts.load(attempt_id, session=session, user_id=current_user_id())
     except attempts.AttemptNotFoundError:
         abort(404, "This question does not exist. Its link may be mistyped; start a new question instead.")
     try:
