@@ -6,10 +6,10 @@ that the migrations and these models agree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -96,3 +96,88 @@ class Attempt(SQLModel, table=True):
     result: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     __table_args__ = (Index("ix_attempt_user_created", "user_id", "created_at"),)
+
+
+class Card(SQLModel, table=True):
+    """The FSRS memory state of one learner for one skill.
+
+    A skill is a question source (a generator id, later an authored
+    ``pack:...`` question).  The card is made at the skill's first review;
+    a skill without a card is *new*.  The FSRS fields are columns, not a JSON
+    blob, so "what is due" is one query on the (user_id, due) index.
+    `state` is `fsrs.State` (1 learning, 2 review, 3 relearning).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    skill: str = Field(max_length=200)
+    topic: str = Field(max_length=50)
+    state: int
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_review: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reps: int = 0
+    lapses: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "skill", name="uq_card_user_skill"),
+        Index("ix_card_user_due", "user_id", "due"),
+        Index("ix_card_user_created", "user_id", "created_at"),
+    )
+
+
+class ReviewLog(SQLModel, table=True):
+    """One review, appended and never changed (see `quizapp.scheduling`).
+
+    It records the instance (skill, generator version and seed), the answer
+    given and its grade, the FSRS rating, how long it took, and when, both
+    as a UTC time and as the learner's local date at that moment (`day`),
+    which is what "today", streaks and the heatmap count in.  `card_state`
+    is the card's state before the review (0 for a new skill).  An attempt
+    yields at most one review (unique `attempt_id`; empty for imported
+    history).
+    """
+
+    __tablename__ = "review_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    card_id: int = Field(foreign_key="card.id")
+    attempt_id: str | None = Field(default=None, foreign_key="attempt.id", max_length=32, unique=True)
+    skill: str = Field(max_length=200)
+    version: int
+    seed: int = Field(sa_column=Column(BigInteger, nullable=False))
+    response: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    correct: bool
+    score: float
+    misconception: str | None = Field(default=None, max_length=300)
+    rating: int
+    card_state: int
+    duration_ms: int | None = None
+    reviewed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    day: date = Field(sa_column=Column(Date(), nullable=False))
+
+    __table_args__ = (
+        Index("ix_review_log_user_day", "user_id", "day"),
+        Index("ix_review_log_card", "card_id", "reviewed_at"),
+    )
+
+
+class LearnerSettings(SQLModel, table=True):
+    """A learner's study settings; defaults apply until they save some.
+
+    `topics` is the list of topics to study (empty: every topic);
+    `time_zone` is an IANA name and decides when the learner's day starts.
+    """
+
+    __tablename__ = "learner_settings"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    desired_retention: float = 0.9
+    new_per_day: int = 10
+    topics: Any = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    time_zone: str = Field(default="UTC", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
