@@ -9,6 +9,7 @@ import textwrap
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 import generators
 from quizapp import auth, db, sources
@@ -106,7 +107,9 @@ def serve(host: str, port: int) -> None:
     db.upgrade(current_app.config["DATABASE_URL"])
     current_app.config["LOCAL_MODE"] = True
     click.echo(f"quizapp is ready: open http://{host}:{port}/")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): under the flask CLI (FlaskGroup sets FLASK_RUN_FROM_CLI)
+    # it returns at once without serving.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @click.command("create-user")

@@ -352,8 +352,8 @@ def test_local_learner_is_refused_to_other_machines(app: Flask) -> None:
 
 def test_serve_turns_local_mode_on(app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not app.config.get("LOCAL_MODE")
-    served: list[tuple[str, int]] = []
-    monkeypatch.setattr(Flask, "run", lambda self, host, port, **_: served.append((host, port)))
+    served: list[tuple[str, int, object]] = []
+    monkeypatch.setattr("quizapp.cli.run_simple", lambda host, port, application, **_: served.append((host, port, application)))
     result = runner.invoke(args=["serve", "--port", "5999"])
     assert result.exit_code == 0, result.output
-    assert served == [("127.0.0.1", 5999)] and app.config["LOCAL_MODE"] is True
+    assert served == [("127.0.0.1", 5999, app)] and app.config["LOCAL_MODE"] is True
