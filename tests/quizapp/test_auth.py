@@ -263,6 +263,15 @@ def test_another_learners_attempt_is_not_found(app: Flask, fake: Faker) -> None:
         assert row is not None and row.graded_at is None
 
 
+def test_login_required_sends_anonymous_visitors_to_sign_in(app: Flask, fake: Faker) -> None:
+    app.add_url_rule("/only-signed-in", "only_signed_in", auth.login_required(lambda: "private page"))
+    anonymous = app.test_client().get("/only-signed-in?x=1")
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"] == "/auth/sign-in?next=/only-signed-in?x%3D1"
+    client = signed_in_client(app, make_user(app, fake))
+    assert client.get("/only-signed-in").get_data(as_text=True) == "private page"
+
+
 def test_role_required_refuses_unknown_roles() -> None:
     with pytest.raises(ValueError, match="role_required"):
         auth.role_required("teacher")
