@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask application.
 
     Configuration comes from the environment (`DATABASE_URL`, `SECRET_KEY`,
-    `QUIZAPP_CONTENT`), then `test_config` on top.  Without a configured
+    `QUIZAPP_CONTENT`, `QUIZAPP_PROXY_HOPS`), then `test_config` on top.  Without a configured
     secret, one is generated once and kept in the instance folder.
     """
     from flask import Flask
@@ -33,6 +33,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
+
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        # Behind a reverse proxy every request comes from the proxy: trust its
+        # X-Forwarded-* headers so rate limits see the real client address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     app.extensions["quizapp.notes"] = NoteLibrary.load(app.config["CONTENT_DIR"])

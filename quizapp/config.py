@@ -33,6 +33,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    hops = os.environ.get("QUIZAPP_PROXY_HOPS", "0")
+    if not hops.isdigit():
+        raise ValueError(f"QUIZAPP_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    settings["PROXY_HOPS"] = int(hops)
     if os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("QUIZAPP_SECURE_COOKIES") == "1":

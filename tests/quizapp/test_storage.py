@@ -77,3 +77,26 @@ def test_secret_key_is_generated_once_per_instance(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     assert app.config["SECRET_KEY"] and app.config["SECRET_KEY"] != "dev"
+
+
+def test_proxy_hops_trust_forwarded_addresses(tmp_path: Path) -> None:
+    from flask import request
+
+    from quizapp import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}", "SECRET_KEY": "k", "PROXY_HOPS": 1})
+
+    @app.get("/whoami")
+    def whoami() -> str:
+        return request.remote_addr or ""
+
+    seen = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_bad_proxy_hops_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from quizapp import config
+
+    monkeypatch.setenv("QUIZAPP_PROXY_HOPS", "two")
+    with pytest.raises(ValueError, match="QUIZAPP_PROXY_HOPS must be a whole number"):
+        config.from_environment(str(tmp_path))
