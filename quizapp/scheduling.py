@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
 from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quizapp.grading import GradeResult
 from quizapp.models import Attempt, Card, LearnerSettings, ReviewLog, utcnow
@@ -79,7 +79,7 @@ def rating_for(correct: bool, kind: AnswerKind, duration_ms: int | None) -> fsrs
     >>> rating_for(True, AnswerKind.SINGLE, 3_000).name, rating_for(True, AnswerKind.LAB, 3_000).name
     ('Easy', 'Easy')
     >>> rating_for(True, AnswerKind.SINGLE, 60_000).name, rating_for(True, AnswerKind.LAB, 60_000).name
-    ('Hard', 'Good')
+    ('Hard', 'Easy')
     """
     if not correct:
         return fsrs.Rating.Again
@@ -226,6 +226,40 @@ def record_review(
     session.add(log)
     session.flush()
     return log
+
+
+def review_of(attempt_id: str, *, session: Session) -> tuple[ReviewLog, Card] | None:
+    """The review an attempt was recorded as, and its card now (None when
+    the attempt was not reviewed, e.g. not answered yet)."""
+    row = session.exec(
+        select(ReviewLog, Card).join(Card, col(Card.id) == col(ReviewLog.card_id))
+        .where(ReviewLog.attempt_id == attempt_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def describe_interval(delta: timedelta) -> str:
+    """A due interval in words, rounded the way a learner thinks of it.
+
+    >>> describe_interval(timedelta(minutes=1)), describe_interval(timedelta(minutes=10))
+    ('1 minute', '10 minutes')
+    >>> describe_interval(timedelta(hours=5)), describe_interval(timedelta(days=3, hours=2))
+    ('5 hours', '3 days')
+    >>> describe_interval(timedelta(days=75)), describe_interval(timedelta(days=800))
+    ('2 months', '2.2 years')
+    """
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 3600:
+        n, unit = max(1, round(seconds / 60)), "minute"
+    elif seconds < 86400:
+        n, unit = round(seconds / 3600), "hour"
+    elif seconds < 60 * 86400:
+        n, unit = round(seconds / 86400), "day"
+    elif seconds < 365 * 86400:
+        n, unit = round(seconds / (30.4 * 86400)), "month"
+    else:
+        return f"{seconds / (365.25 * 86400):.1f} years"
+    return f"{n} {unit}{'s' if n != 1 else ''}"
 
 
 class AppendOnlyError(RuntimeError):

@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     from quizapp import auth
     from quizapp.views import auth as auth_views
     from quizapp.views import author, practice
+    from quizapp.views import progress as progress_views
+    from quizapp.views import study as study_views
     from quizapp.views import notes as notes_views
 
     csrf.init_app(app)
@@ -32,6 +34,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(practice.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(author.bp)
+    app.register_blueprint(study_views.bp)
+    app.register_blueprint(progress_views.bp)
 
     @app.context_processor
     def _signed_in_user() -> dict[str, object]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import pwd
 import re
 import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +18,7 @@ import pytest
 from faker import Faker
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
 
 from quizapp import create_app, db
 
@@ -70,3 +78,78 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
     match = CSRF_RE.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+# --- PostgreSQL ------------------------------------------------------------------
+
+
+def require_service(reason: str) -> None:
+    """Skip the test for a missing service, or fail when the environment
+    says the services must be there (QUIZAPP_REQUIRE_SERVICES=1, as in CI)."""
+    if os.environ.get("QUIZAPP_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (QUIZAPP_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server on a free loopback port, for the test
+    session, with a template database brought to the latest schema by the
+    real migrations.  Yields the server's base URL (no database name).
+
+    It runs from /usr/lib/postgresql/*/bin as the `postgres` system user
+    when the tests run as root (initdb refuses root)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        require_service("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl)")
+    bindir = Path(found[-1]).parent
+    as_user: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="quizapp-pg-"))
+    if os.geteuid() == 0:
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            require_service("running as root and there is no 'postgres' user to run PostgreSQL as")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    port = free_port()
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
+                    "-w", "-t", "60", "start"], check=True, capture_output=True)
+    base = f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    try:
+        admin = db.make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE quizapp_template"))
+        admin.dispose()
+        db.upgrade(f"{base}/quizapp_template")
+        yield base
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh migrated PostgreSQL database for one test, copied from the
+    template; dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(f"{postgres_server}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE quizapp_template"))
+    yield f"{postgres_server}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
