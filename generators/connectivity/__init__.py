@@ -1,0 +1,1 @@
+"""Connectivity between VPCs and to AWS services: peering, transit gateway, endpoints."""

@@ -1,0 +1,1 @@
+"""Hybrid connectivity: Site-to-Site VPN, VPN CloudHub and Direct Connect."""
