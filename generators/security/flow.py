@@ -41,7 +41,7 @@ from generators.security.model import (
     evaluate_security_groups,
 )
 
-__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "evaluate_connection"]
+__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "connection_works", "evaluate_connection"]
 
 
 class Leg(StrEnum):
@@ -80,10 +80,15 @@ class Endpoint:
     groups: tuple[SecurityGroup, ...] | None = None
     subnet: str = ""
 
+    def __post_init__(self) -> None:
+        # Derived once: rules that reference groups look these ids up on every packet.
+        object.__setattr__(self, "_group_ids", frozenset(g.id for g in self.groups or ()))
+
     @property
     def group_ids(self) -> frozenset[str]:
         """The ids of the groups attached to this endpoint."""
-        return frozenset(g.id for g in self.groups or ())
+        ids: frozenset[str] = self.__dict__["_group_ids"]
+        return ids
 
 
 @dataclass(frozen=True)
@@ -180,14 +185,16 @@ def evaluate_connection(
     nacl_stateful: bool = False,
     sg_stateless: bool = False,
     nacl_reading: NaclReading = NaclReading.RULE_NUMBER,
+    until_blocked: bool = False,
 ) -> FlowResult:
     """Walk a connection from `client` to `server` and back through every filter.
 
     All four legs are evaluated even when an early one blocks, so a
-    question can name every fault.  The keyword flags answer as a
-    misconception would, for distractors: `nacl_stateful` lets a network
-    ACL pass the response when it passed the request; `sg_stateless`
-    evaluates security-group rules on the response too.
+    question can name every fault, unless `until_blocked` asks to stop at
+    the first step that drops its packet.  The other keyword flags answer
+    as a misconception would, for distractors: `nacl_stateful` lets a
+    network ACL pass the response when it passed the request;
+    `sg_stateless` evaluates security-group rules on the response too.
 
     >>> from generators.security.model import custom_nacl, NaclRule, Action
     >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, ALL_IPV4),), ())
@@ -203,34 +210,76 @@ def evaluate_connection(
     response = request.reply()
     crosses_nacl = not (client.subnet and client.subnet == server.subnet)
     steps: list[Step] = []
-
-    def sg_step(leg: Leg, end: Endpoint, other: Endpoint, direction: Direction, packet: Packet, track: bool) -> None:
-        if end.groups is None:
-            return
-        if track and not sg_stateless:
-            steps.append(Step(leg, Component.SECURITY_GROUP, end.name, direction, packet, True))
-            return
-        decision: SgDecision = evaluate_security_groups(end.groups, direction, packet, other.group_ids)
-        steps.append(Step(leg, Component.SECURITY_GROUP, end.name, direction, packet, decision.allowed, sg=decision))
-
-    def nacl_step(leg: Leg, end: Endpoint, direction: Direction, packet: Packet, track: bool) -> None:
-        if end.nacl is None or not crosses_nacl:
-            return
-        decision = evaluate_nacl(end.nacl, direction, packet, reading=nacl_reading)
-        if track and nacl_stateful and not decision.allowed:
-            earlier = next(s for s in steps if s.component is Component.NETWORK_ACL and s.endpoint == end.name)
-            if earlier.allowed:
-                steps.append(Step(leg, Component.NETWORK_ACL, end.name, direction, packet, True))
-                return
-        steps.append(Step(leg, Component.NETWORK_ACL, end.name, direction, packet, decision.allowed, nacl=decision))
-
-    sg_step(Leg.REQUEST_OUT, client, server, Direction.OUTBOUND, request, False)
-    nacl_step(Leg.REQUEST_OUT, client, Direction.OUTBOUND, request, False)
-    nacl_step(Leg.REQUEST_IN, server, Direction.INBOUND, request, False)
-    sg_step(Leg.REQUEST_IN, server, client, Direction.INBOUND, request, False)
-    sg_step(Leg.RESPONSE_OUT, server, client, Direction.OUTBOUND, response, True)
-    nacl_step(Leg.RESPONSE_OUT, server, Direction.OUTBOUND, response, True)
-    nacl_step(Leg.RESPONSE_IN, client, Direction.INBOUND, response, True)
-    sg_step(Leg.RESPONSE_IN, client, server, Direction.INBOUND, response, True)
+    outbound, inbound = Direction.OUTBOUND, Direction.INBOUND
+    plan = (
+        (Leg.REQUEST_OUT, Component.SECURITY_GROUP, client, server, outbound, request, False),
+        (Leg.REQUEST_OUT, Component.NETWORK_ACL, client, server, outbound, request, False),
+        (Leg.REQUEST_IN, Component.NETWORK_ACL, server, client, inbound, request, False),
+        (Leg.REQUEST_IN, Component.SECURITY_GROUP, server, client, inbound, request, False),
+        (Leg.RESPONSE_OUT, Component.SECURITY_GROUP, server, client, outbound, response, True),
+        (Leg.RESPONSE_OUT, Component.NETWORK_ACL, server, client, outbound, response, True),
+        (Leg.RESPONSE_IN, Component.NETWORK_ACL, client, server, inbound, response, True),
+        (Leg.RESPONSE_IN, Component.SECURITY_GROUP, client, server, inbound, response, True),
+    )
+    nacl_passed: dict[str, bool] = {}
+    for leg, component, end, other, direction, packet, tracked in plan:
+        if component is Component.SECURITY_GROUP:
+            if end.groups is None:
+                continue
+            if tracked and not sg_stateless:
+                step = Step(leg, component, end.name, direction, packet, True)
+            else:
+                sg = evaluate_security_groups(end.groups, direction, packet, other.group_ids)
+                step = Step(leg, component, end.name, direction, packet, sg.allowed, sg=sg)
+        else:
+            if end.nacl is None or not crosses_nacl:
+                continue
+            nacl = evaluate_nacl(end.nacl, direction, packet, reading=nacl_reading)
+            if tracked and nacl_stateful and not nacl.allowed and nacl_passed.get(end.name, False):
+                step = Step(leg, component, end.name, direction, packet, True)
+            else:
+                step = Step(leg, component, end.name, direction, packet, nacl.allowed, nacl=nacl)
+            if not tracked:
+                nacl_passed[end.name] = step.allowed
+        steps.append(step)
+        if until_blocked and not step.allowed:
+            break
     return FlowResult(request, tuple(steps))
 
+
+def connection_works(
+    client: Endpoint,
+    server: Endpoint,
+    protocol: Protocol,
+    server_port: int | None,
+    client_port: int | None,
+    *,
+    nacl_stateful: bool = False,
+) -> bool:
+    """Whether `evaluate_connection(...)` would say the connection works,
+    stopping at the first filter that drops it and building no trace.
+
+    >>> from generators.security.model import default_nacl
+    >>> server = Endpoint("web-1", IPv4Address("10.0.1.5"), default_nacl("acl-1"), (), "subnet-a")
+    >>> connection_works(Endpoint("laptop", IPv4Address("198.51.100.7")), server, Protocol.TCP, 443, 50000)
+    False
+    """
+    outbound, inbound = Direction.OUTBOUND, Direction.INBOUND
+    request = Packet(protocol, client.address, server.address, client_port, server_port)
+    crosses = not (client.subnet and client.subnet == server.subnet)
+    if client.groups is not None and not evaluate_security_groups(client.groups, outbound, request, server.group_ids).allowed:
+        return False
+    if crosses and client.nacl is not None and not evaluate_nacl(client.nacl, outbound, request).allowed:
+        return False
+    if crosses and server.nacl is not None and not evaluate_nacl(server.nacl, inbound, request).allowed:
+        return False
+    if server.groups is not None and not evaluate_security_groups(server.groups, inbound, request, client.group_ids).allowed:
+        return False
+    if nacl_stateful or not crosses:
+        # The request crossed every network ACL on its way; a (mistakenly)
+        # stateful ACL would let the response back, and security groups do.
+        return True
+    response = request.reply()
+    if server.nacl is not None and not evaluate_nacl(server.nacl, outbound, response).allowed:
+        return False
+    return client.nacl is None or evaluate_nacl(client.nacl, inbound, response).allowed

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -143,6 +144,10 @@ class Protocol(StrEnum):
         return self is Protocol.TCP or self is Protocol.UDP
 
 
+_ALL = Protocol.ALL
+_INBOUND = Direction.INBOUND
+
+
 class Action(StrEnum):
     """What a network ACL rule does with the packets it matches."""
 
@@ -165,6 +170,12 @@ class NaclReading(StrEnum):
     """Lowest number first, but a later matching rule overrides an earlier one."""
     DENY_WINS = "deny-wins"
     """Any matching deny rule wins over every allow rule."""
+
+
+@lru_cache(maxsize=4096)
+def _text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
+    # str() of an IPv6 value costs tens of microseconds; rules are described often.
+    return str(value)
 
 
 def port_text(port_from: int | None, port_to: int | None) -> str:
@@ -216,14 +227,39 @@ class Packet:
 
 
 def _port_matches(protocol: Protocol, port_from: int | None, port_to: int | None, packet: Packet) -> bool:
-    if protocol is Protocol.ALL:
-        return True
-    if protocol is not packet.protocol:
+    # Hot path of every evaluation: rules for ALL and ICMP carry no ports (the
+    # constructors refuse them), so a missing range means "any port".
+    if protocol is not _ALL and protocol is not packet.protocol:
         return False
-    if not protocol.has_ports or port_from is None or port_to is None:
+    if port_from is None or port_to is None:
         return True
     port = packet.destination_port
     return port is not None and port_from <= port <= port_to
+
+
+def _mismatch(
+    protocol: Protocol,
+    port_from: int | None,
+    port_to: int | None,
+    network: Network | None,
+    direction: Direction,
+    packet: Packet,
+) -> str | None:
+    """Why a rule with these fields does not match `packet`, or None if it does."""
+    if protocol is not Protocol.ALL and protocol is not packet.protocol:
+        return f"the packet is {packet.protocol}, the rule is for {protocol}"
+    if protocol.has_ports and port_from is not None and port_to is not None:
+        port = packet.destination_port
+        if port is None or not port_from <= port <= port_to:
+            return f"destination port {port} is outside {port_text(port_from, port_to)}"
+    if network is not None:
+        role = "source" if direction is Direction.INBOUND else "destination"
+        other = packet.source if direction is Direction.INBOUND else packet.destination
+        if other.version != network.version:
+            return f"an IPv{network.version} rule never matches IPv{other.version} traffic"
+        if other not in network:
+            return f"{role} {other} is outside {network}"
+    return None
 
 
 def _in_network(address: Address, network: Network) -> bool:
@@ -262,7 +298,22 @@ class SgRule:
         """The rule in one short phrase."""
         ports = "" if self.protocol is Protocol.ALL or self.port_from is None else f" {port_text(self.port_from, self.port_to)}"
         what = "all traffic" if self.protocol is Protocol.ALL else f"{self.protocol}{ports}"
-        return f"{what} {'from' if direction is Direction.INBOUND else 'to'} {self.peer}"
+        peer = self.peer if isinstance(self.peer, str) else _text(self.peer)
+        return f"{what} {'from' if direction is Direction.INBOUND else 'to'} {peer}"
+
+    def mismatch(self, direction: Direction, packet: Packet, peer_groups: frozenset[str] = frozenset()) -> str | None:
+        """Why this rule does not allow `packet`, or None when it does.
+
+        >>> SgRule(Protocol.TCP, 5432, 5432, "sg-app").mismatch(Direction.INBOUND,
+        ...     Packet(Protocol.TCP, IPv4Address("10.0.1.5"), IPv4Address("10.0.2.5"), 40000, 5432), frozenset({"sg-web"}))
+        'the other end is not in sg-app'
+        """
+        if isinstance(self.peer, str):
+            reason = _mismatch(self.protocol, self.port_from, self.port_to, None, direction, packet)
+            if reason is None and self.peer not in peer_groups:
+                return f"the other end is not in {self.peer}"
+            return reason
+        return _mismatch(self.protocol, self.port_from, self.port_to, self.peer, direction, packet)
 
     def matches(self, direction: Direction, packet: Packet, peer_groups: frozenset[str] = frozenset()) -> bool:
         """True when this rule allows `packet` crossing in `direction`.
@@ -275,7 +326,7 @@ class SgRule:
             return False
         if isinstance(self.peer, str):
             return self.peer in peer_groups
-        other = packet.source if direction is Direction.INBOUND else packet.destination
+        other = packet.source if direction is _INBOUND else packet.destination
         return _in_network(other, self.peer)
 
 
@@ -407,7 +458,16 @@ class NaclRule:
         """The rule in one short phrase."""
         ports = "" if self.protocol is Protocol.ALL or self.port_from is None else f" {port_text(self.port_from, self.port_to)}"
         what = "all traffic" if self.protocol is Protocol.ALL else f"{self.protocol}{ports}"
-        return f"rule {self.number}: {self.action} {what} {'from' if direction is Direction.INBOUND else 'to'} {self.cidr}"
+        return f"rule {self.number}: {self.action} {what} {'from' if direction is Direction.INBOUND else 'to'} {_text(self.cidr)}"
+
+    def mismatch(self, direction: Direction, packet: Packet) -> str | None:
+        """Why this rule does not apply to `packet`, or None when it does.
+
+        >>> rule = NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, ALL_IPV4)
+        >>> rule.mismatch(Direction.INBOUND, Packet(Protocol.TCP, IPv6Address("2001:db8::1"), IPv6Address("2001:db8:1::5"), 50000, 443))
+        'an IPv4 rule never matches IPv6 traffic'
+        """
+        return _mismatch(self.protocol, self.port_from, self.port_to, self.cidr, direction, packet)
 
     def matches(self, direction: Direction, packet: Packet) -> bool:
         """True when this rule applies to `packet` crossing in `direction`.
@@ -418,7 +478,7 @@ class NaclRule:
         """
         if not _port_matches(self.protocol, self.port_from, self.port_to, packet):
             return False
-        other = packet.source if direction is Direction.INBOUND else packet.destination
+        other = packet.source if direction is _INBOUND else packet.destination
         return _in_network(other, self.cidr)
 
 
@@ -436,19 +496,28 @@ class NetworkAcl:
     outbound: tuple[NaclRule, ...]
 
     def __post_init__(self) -> None:
-        for direction in Direction:
-            numbers = [r.number for r in self.rules(direction)]
+        for direction, rules in ((Direction.INBOUND, self.inbound), (Direction.OUTBOUND, self.outbound)):
+            numbers = [r.number for r in rules]
             if len(numbers) != len(set(numbers)):
                 dup = next(n for n in numbers if numbers.count(n) > 1)
                 raise SecurityModelError(f"{self.id}: two {direction} rules are numbered {dup}")
+        # Sorted once here (not a field: it is derived) because evaluation
+        # reads the rules in number order every time.
+        object.__setattr__(self, "_sorted_in", tuple(sorted(self.inbound, key=_rule_number)))
+        object.__setattr__(self, "_sorted_out", tuple(sorted(self.outbound, key=_rule_number)))
 
     def rules(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction, as stored."""
-        return self.inbound if direction is Direction.INBOUND else self.outbound
+        return self.inbound if direction is _INBOUND else self.outbound
 
     def ordered(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction in evaluation order (lowest number first)."""
-        return tuple(sorted(self.rules(direction), key=lambda r: r.number))
+        ordered: tuple[NaclRule, ...] = self.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
+        return ordered
+
+
+def _rule_number(rule: NaclRule) -> int:
+    return rule.number
 
 
 @dataclass(frozen=True)
@@ -506,6 +575,11 @@ def evaluate_nacl(
     >>> evaluate_nacl(acl, Direction.OUTBOUND, pkt.reply()).explain()
     'No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
     """
+    if reading is NaclReading.RULE_NUMBER:
+        for rule in acl.ordered(direction):
+            if rule.matches(direction, packet):
+                return NaclDecision(rule.action is Action.ALLOW, rule, direction, acl.id)
+        return NaclDecision(False, None, direction, acl.id)
     rules: Iterable[NaclRule]
     if reading is NaclReading.LISTED_ORDER:
         rules = acl.rules(direction)

@@ -1,0 +1,490 @@
+"""Generators about connections: stateless network ACLs, ephemeral ports, and the path through both filters."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+
+from faker import Faker
+
+from generators.base import Body, Distractor, Generator, multiple_choice, ordering_choices, single_choice
+from generators.security import scenario as sc
+from generators.security.flow import Component, Endpoint, Leg, Step, connection_works, evaluate_connection
+from generators.security.model import (
+    ALL_IPV4,
+    Action,
+    Direction,
+    NaclReading,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+    ephemeral_ports,
+    evaluate_nacl,
+)
+from quizapp.questions import AnswerKind, JSONValue, TextSpec
+
+
+def _response_text(allowed: bool, rule: NaclRule | None) -> str:
+    if rule is None:
+        return "No: no outbound rule matches, so the * rule denies it"
+    if allowed:
+        return f"Yes: outbound rule {rule.number} allows it"
+    return f"No: outbound rule {rule.number} denies it"
+
+
+def _works_for_range(
+    client: Endpoint, server: Endpoint, port: int, low: int, high: int, *, nacl_stateful: bool = False
+) -> bool:
+    """True when the connection works from both ends of the client's ephemeral range."""
+    return all(connection_works(client, server, Protocol.TCP, port, p, nacl_stateful=nacl_stateful) for p in (low, high))
+
+
+class NaclResponseAllowed(Generator):
+    """Does the response to an allowed request leave the subnet? Network ACLs are stateless."""
+
+    id = "security.nacl-response-allowed"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.SINGLE
+    note = "security#stateful-and-stateless"
+    title = "Is the response allowed out?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, rng.choice(["web", "api", "edge"]))
+        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        server = sc.host(rng, subnet)
+        service, port = rng.choice([s for s in sc.SERVICES if s[1] in (443, 80, 22, 3389)])
+        os_name, family = rng.choice(sc.OS_CLIENTS)
+        low, high = ephemeral_ports(family)
+        client = sc.public_address(rng)
+        cport = rng.randint(low, high)
+        client_net = sc.block_of(client, 24)
+        variant = rng.randrange(5)
+        outbound: list[NaclRule] = []
+        if variant == 0:
+            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4))
+        elif variant == 1:
+            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 32768, 61000, ALL_IPV4))
+        elif variant == 2:
+            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 49152, 65535, ALL_IPV4))
+        elif variant == 3:
+            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4))
+        else:
+            outbound.append(NaclRule(90, Action.DENY, Protocol.ALL, None, None, client_net))
+            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4))
+        if rng.random() < 0.5:
+            outbound.append(NaclRule(200, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4))
+        inbound = (NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),)
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), inbound, tuple(outbound))
+        response = Packet(Protocol.TCP, server, client, port, cport)
+        decision = evaluate_nacl(acl, Direction.OUTBOUND, response)
+        answer = _response_text(decision.allowed, decision.rule)
+        by_server_port = evaluate_nacl(acl, Direction.OUTBOUND, Packet(Protocol.TCP, server, client, cport, port))
+        last = evaluate_nacl(acl, Direction.OUTBOUND, response, reading=NaclReading.LAST_MATCH)
+        distractors = [
+            Distractor("Yes: it answers a request the network ACL let in, so no outbound rule is needed", "treat the network ACL as stateful"),
+            Distractor(
+                _response_text(by_server_port.allowed, by_server_port.rule),
+                f"match the outbound rule against the server's port {port} instead of the client's port {cport}",
+            ),
+            Distractor(_response_text(last.allowed, last.rule), "expect a later rule to override an earlier one"),
+        ]
+        prompt = (
+            f"The subnet **{name}** (`{subnet}`) uses network ACL {acl.id}. Inbound rules:\n\n"
+            f"{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound rules:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            f"A client on the internet running {os_name} opens {sc.article(service)} {service} connection from "
+            f"`{sc.endpoint_text(client, cport)}` to `{sc.endpoint_text(server, port)}`. The request is let in by "
+            f"inbound rule 100 and the instance's security group allows it. Does the server's response leave the subnet?"
+        )
+        explanation = (
+            "A network ACL is stateless: it does not remember that it let the request in, so the response is a "
+            f"new packet checked against the outbound rules. The response goes from `{sc.endpoint_text(server, port)}` "
+            f"back to the client's ephemeral port, `{sc.endpoint_text(client, cport)}`, and an outbound rule's port "
+            f"range is compared with that destination port, {cport}:\n\n"
+            f"{sc.nacl_walk(acl, Direction.OUTBOUND, response)}\n\n"
+            f"{decision.explain()} ({os_name} picks its ports from {low}-{high}.)"
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "subnet": str(subnet),
+            "acl": acl.id,
+            "inbound": sc.nacl_rows(acl.inbound),
+            "outbound": sc.nacl_rows(acl.outbound),
+            "os": os_name,
+            "service": service,
+            "client": str(client),
+            "client_port": cport,
+            "server": str(server),
+            "port": port,
+        }
+        return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
+
+
+@dataclass(frozen=True)
+class _RangeCase:
+    """One ephemeral-port scenario: who picks the port and where the rule goes."""
+
+    prompt: str
+    low: int
+    high: int
+    why: str
+    params: dict[str, JSONValue]
+
+
+def _range_case(rng: random.Random, fake: Faker) -> _RangeCase:
+    vpc = sc.vpc_block(rng)
+    first, second = sc.subnets(rng, vpc, 2)
+    name_a, name_b = sc.label(fake, "public"), sc.label(fake, "private")
+    case = rng.randrange(5)
+    if case <= 1:
+        os_name, family = rng.choice(sc.OS_CLIENTS)
+        low, high = ephemeral_ports(family)
+        if case == 0:
+            text = (
+                f"Clients on the internet running {os_name} browse a web site on instances in the subnet **{name_a}** "
+                f"(`{first}`). Which destination port range must an outbound rule of {name_a}'s network ACL allow "
+                "so that the responses reach those clients?"
+            )
+            why = f"The clients open the connections, so they pick the ports: {os_name} uses {low}-{high}."
+        else:
+            text = (
+                f"Instances running {os_name} in the subnet **{name_a}** (`{first}`) download updates over HTTPS "
+                f"from the internet. Which destination port range must an inbound rule of {name_a}'s network ACL "
+                "allow so that the responses get back to the instances?"
+            )
+            why = f"The instances open the connections, so they pick the ports: {os_name} uses {low}-{high}."
+        return _RangeCase(text, low, high, why, {"os": os_name, "name": name_a, "subnet": str(first)})
+    low, high = ephemeral_ports({2: "nat-gateway", 3: "elb", 4: "lambda"}[case])
+    if case == 2:
+        text = (
+            f"Instances in the private subnet **{name_b}** (`{second}`) reach the internet through a NAT gateway "
+            f"in the public subnet **{name_a}** (`{first}`). Which destination port range must an inbound rule of "
+            f"{name_a}'s network ACL allow so that the responses from the internet get back to the NAT gateway?"
+        )
+        why = "The NAT gateway rewrites each connection's source to its own address and a port it picks from 1024-65535."
+    elif case == 3:
+        text = (
+            f"An Application Load Balancer in the subnet **{name_a}** (`{first}`) forwards requests to targets in "
+            f"the subnet **{name_b}** (`{second}`). Which destination port range must an outbound rule of "
+            f"{name_b}'s network ACL allow towards `{first}` so that the targets' responses reach the load balancer?"
+        )
+        why = "The load balancer opens the connections to the targets, and Elastic Load Balancing uses ports 1024-65535."
+    else:
+        text = (
+            f"A Lambda function attached to the subnet **{name_a}** (`{first}`) queries a database in the subnet "
+            f"**{name_b}** (`{second}`). Which destination port range must an outbound rule of {name_b}'s network "
+            f"ACL allow towards `{first}` so that the database's responses reach the function?"
+        )
+        why = "The function opens the connections, and Lambda uses ports 1024-65535."
+    return _RangeCase(text, low, high, why, {"public": name_a, "public_subnet": str(first), "private": name_b, "private_subnet": str(second)})
+
+
+class EphemeralPortRange(Generator):
+    """Which ephemeral port range a network ACL must allow for the responses, by client type."""
+
+    id = "security.ephemeral-port-range"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.TEXT
+    note = "security#ephemeral-ports"
+    title = "Ephemeral ports for the return traffic"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        case = _range_case(rng, fake)
+        low, high = case.low, case.high
+        accepted = (
+            f"{low}-{high}",
+            f"{low} - {high}",
+            f"{low} to {high}",
+            f"{low}–{high}",
+            f"{low:,}-{high:,}",
+            f"{low:,} to {high:,}",
+            f"tcp {low}-{high}",
+        )
+        # Check, with the evaluator, that the rule covers even the top of the range.
+        probe = NetworkAcl("acl-probe", (), (NaclRule(100, Action.ALLOW, Protocol.TCP, low, high, ALL_IPV4),))
+        top = evaluate_nacl(probe, Direction.OUTBOUND, Packet(Protocol.TCP, IPv4Address("10.0.0.10"), IPv4Address("10.0.1.10"), 443, high))
+        explanation = (
+            f"{case.why} The response travels back to that port, so the port range of the rule for the return "
+            f"traffic is the initiator's ephemeral range: **{low}-{high}**. A rule for {low}-{high} covers even the "
+            f"highest port, {high} ({top.explain()[0].lower() + top.explain()[1:]}). A wider range such as 1024-65535 also works "
+            "but opens more; network ACLs are stateless, so nothing lets the responses through on its own. "
+            "Write the answer as `low-high`."
+        )
+        prompt = case.prompt + " Answer as a range, like `1000-2000`."
+        return Body(prompt, case.params, explanation, spec=TextSpec(accepted))
+
+
+_Change = Callable[[NetworkAcl, SecurityGroup], tuple[NetworkAcl, SecurityGroup]]
+
+
+def _add_nacl(direction: Direction, rule: NaclRule) -> _Change:
+    def apply(acl: NetworkAcl, sg: SecurityGroup) -> tuple[NetworkAcl, SecurityGroup]:
+        if direction is Direction.INBOUND:
+            return NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound), sg
+        return NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,)), sg
+
+    return apply
+
+
+def _add_sg(direction: Direction, rule: SgRule) -> _Change:
+    def apply(acl: NetworkAcl, sg: SecurityGroup) -> tuple[NetworkAcl, SecurityGroup]:
+        if direction is Direction.INBOUND:
+            return acl, SecurityGroup(sg.id, sg.name, sg.inbound + (rule,), sg.outbound)
+        return acl, SecurityGroup(sg.id, sg.name, sg.inbound, sg.outbound + (rule,))
+
+    return apply
+
+
+class FixTheFlow(Generator):
+    """Choose the two changes that make a failing connection work."""
+
+    id = "security.fix-flow"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.MULTIPLE
+    note = "security#a-connection-through-both-filters"
+    title = "Two changes that fix the connection"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, rng.choice(["web", "api", "portal"]))
+        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        server_ip = sc.host(rng, subnet)
+        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("RDP", 3389), ("SSH", 22)])
+        os_name, family = rng.choice(sc.OS_CLIENTS)
+        low, high = ephemeral_ports(family)
+        client_ip = sc.public_address(rng)
+        admin = sc.public_block(rng)
+        other_low, other_high = ephemeral_ports("linux" if family == "windows" else "windows")
+        ret_low, ret_high = rng.choice([(low, high), (1024, 65535)])
+        variant = rng.choice(["nacl", "sg-out", "sg-in"])
+        number = rng.choice([100, 110, 120, 130])
+        admin_rule = NaclRule(number + 100, Action.ALLOW, Protocol.TCP, 22, 22, admin)
+        inbound: tuple[NaclRule, ...] = (admin_rule,)
+        outbound: tuple[NaclRule, ...] = (NaclRule(number + 100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),)
+        sg_in: tuple[SgRule, ...] = (SgRule(Protocol.TCP, 22, 22, admin),)
+        if variant == "nacl":
+            sg_in += (SgRule(Protocol.TCP, port, port, ALL_IPV4),)
+        if variant == "sg-out":
+            inbound += (NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),)
+        if variant == "sg-in":
+            outbound += (NaclRule(number, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),)
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), inbound, outbound)
+        sg = SecurityGroup(sc.hex_id(rng, "sg"), f"{name}-sg", sg_in, ())
+        nacl_in = (f"Network ACL: add inbound rule {number}, allow tcp {port} from 0.0.0.0/0",
+                   _add_nacl(Direction.INBOUND, NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)))
+        nacl_out = (f"Network ACL: add outbound rule {number}, allow tcp {ret_low}-{ret_high} to 0.0.0.0/0",
+                    _add_nacl(Direction.OUTBOUND, NaclRule(number, Action.ALLOW, Protocol.TCP, ret_low, ret_high, ALL_IPV4)))
+        sg_add = (f"Security group: add inbound rule tcp {port} from 0.0.0.0/0", _add_sg(Direction.INBOUND, SgRule(Protocol.TCP, port, port, ALL_IPV4)))
+        correct = {"nacl": [nacl_in, nacl_out], "sg-out": [sg_add, nacl_out], "sg-in": [sg_add, nacl_in]}[variant]
+        wrong_number = number + 10
+        candidates = [
+            (f"Security group: add outbound rule tcp {low}-{high} to 0.0.0.0/0",
+             _add_sg(Direction.OUTBOUND, SgRule(Protocol.TCP, low, high, ALL_IPV4)),
+             "treat the security group as stateless, so that its responses need an outbound rule"),
+            (f"Network ACL: add inbound rule {wrong_number}, allow tcp {low}-{high} from 0.0.0.0/0",
+             _add_nacl(Direction.INBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, low, high, ALL_IPV4)),
+             "put the rule for the return traffic in the wrong direction"),
+            (f"Network ACL: add outbound rule {wrong_number}, allow tcp {port} to 0.0.0.0/0",
+             _add_nacl(Direction.OUTBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)),
+             f"expect the response to go to port {port} rather than to the client's ephemeral port"),
+            (f"Network ACL: add outbound rule {wrong_number}, allow tcp {other_low}-{other_high} to 0.0.0.0/0",
+             _add_nacl(Direction.OUTBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, other_low, other_high, ALL_IPV4)),
+             f"use the ephemeral range of another operating system than {os_name}"),
+        ]
+        client = Endpoint("client", client_ip)
+
+        def works(changes: list[_Change]) -> bool:
+            a, g = acl, sg
+            for change in changes:
+                a, g = change(a, g)
+            return _works_for_range(client, Endpoint(name, server_ip, a, (g,), name), port, low, high)
+
+        assert works([c[1] for c in correct]) and not works([correct[0][1]]) and not works([correct[1][1]])
+        distractors = []
+        for text, change, misconception in candidates:
+            if all(not works([keep[1], change]) for keep in correct):
+                distractors.append(Distractor(text, misconception))
+        rng.shuffle(distractors)
+        before = evaluate_connection(client, Endpoint(name, server_ip, acl, (sg,), name), Protocol.TCP, port, high)
+        failing = [s for s in before.steps if not s.allowed]
+        prompt = (
+            f"Users running {os_name} cannot reach the {service} service on `{sc.endpoint_text(server_ip, port)}` in the "
+            f"subnet **{name}** (`{subnet}`); their connections time out. The subnet's network ACL {acl.id} has these rules.\n\n"
+            f"Inbound:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            f"The instance's only security group, {sg.name}, has these inbound rules:\n\n{sc.sg_table(sg, Direction.INBOUND)}\n\n"
+            f"and no outbound rules. Which two changes together make the connection work for every client? (Choose two.)"
+        )
+        explanation = (
+            f"Walking a connection from a client port in {low}-{high} step by step, these steps fail today:\n\n"
+            + "\n".join(f"- {s.explain()}" for s in failing)
+            + "\n\nThe fixes: "
+            + "; ".join(f"**{c[0]}**" for c in correct)
+            + ". With both, the request gets in and the response gets out and the response out from both ends of the client's "
+            "ephemeral range. The security group needs no rule for the response because it is stateful (the "
+            "empty outbound list does not matter); the network ACL is stateless, so its response rule must be "
+            "outbound and cover the client's ephemeral ports, not the service port."
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "subnet": str(subnet),
+            "acl": acl.id,
+            "inbound": sc.nacl_rows(acl.inbound),
+            "outbound": sc.nacl_rows(acl.outbound),
+            "group": sg.name,
+            "group_rules": sc.sg_rows(sg.inbound),
+            "os": os_name,
+            "server": str(server_ip),
+            "port": port,
+            "service": service,
+        }
+        return Body(prompt, params, explanation, choices=multiple_choice(rng, [c[0] for c in correct], distractors))
+
+
+def _step_text(step_component: Component, owner: str, direction: Direction) -> str:
+    if step_component is Component.SECURITY_GROUP:
+        return f"the security group {owner}, {direction}"
+    return f"the network ACL {owner}, {direction}"
+
+
+class ConnectionPathOrder(Generator):
+    """In which order the request (or the response) meets the security groups and network ACLs."""
+
+    id = "security.connection-path-order"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.ORDERING
+    note = "security#a-connection-through-both-filters"
+    title = "The path through the filters"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        vpc = sc.vpc_block(rng)
+        net_a, net_b = sc.subnets(rng, vpc, 2)
+        role_a, role_b, port = rng.choice([("web", "app", 8080), ("app", "db", 5432), ("app", "cache", 6379), ("web", "api", 8443)])
+        sub_a, sub_b = sc.label(fake, role_a), sc.label(fake, role_b)
+        acl_a = NetworkAcl(sc.hex_id(rng, "acl"), (NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, vpc),),
+                           (NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, vpc),))
+        acl_b = NetworkAcl(sc.hex_id(rng, "acl"), (NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, net_a),),
+                           (NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, net_a),))
+        id_a, id_b = sc.hex_id(rng, "sg"), sc.hex_id(rng, "sg")
+        sg_a = SecurityGroup(id_a, f"{role_a}-sg", (), (SgRule(Protocol.TCP, port, port, id_b),))
+        sg_b = SecurityGroup(id_b, f"{role_b}-sg", (SgRule(Protocol.TCP, port, port, id_a),), ())
+        host_a, host_b = sc.host(rng, net_a), sc.host(rng, net_b)
+        a = Endpoint(f"{role_a}-1", host_a, acl_a, (sg_a,), sub_a)
+        b = Endpoint(f"{role_b}-1", host_b, acl_b, (sg_b,), sub_b)
+        cport = rng.randint(32768, 61000)
+        result = evaluate_connection(a, b, Protocol.TCP, port, cport)
+        assert result.works
+        leg_set = rng.choice([(Leg.REQUEST_OUT, Leg.REQUEST_IN), (Leg.RESPONSE_OUT, Leg.RESPONSE_IN)])
+        steps = [s for s in result.steps if s.leg in leg_set]
+        owners = {a.name: (sg_a.name, f"{acl_a.id} of {sub_a}"), b.name: (sg_b.name, f"{acl_b.id} of {sub_b}")}
+
+        def text(step: Step) -> str:
+            sg_name, acl_name = owners[step.endpoint]
+            owner = sg_name if step.component is Component.SECURITY_GROUP else acl_name
+            return _step_text(step.component, owner, step.direction)
+
+        which = "request" if leg_set[0] is Leg.REQUEST_OUT else "response"
+        prompt = (
+            f"The instance `{a.name}` (`{host_a}`, security group {sg_a.name}) in the subnet **{sub_a}** (`{net_a}`, "
+            f"network ACL {acl_a.id}) connects to `{b.name}` (`{host_b}`, security group {sg_b.name}) on TCP port {port}; "
+            f"`{b.name}` is in the subnet **{sub_b}** (`{net_b}`, network ACL {acl_b.id}). The connection works. "
+            f"Put the filters in the order the **{which}** meets them."
+        )
+        explanation = (
+            "A packet leaves through the sender's security group (attached to its network interface), then "
+            "crosses its subnet's network ACL on the way out, then the receiving subnet's network ACL on the way "
+            "in, then the receiver's security group. Step by step, for this connection:\n\n"
+            + "\n".join(f"{i}. {s.explain()}" for i, s in enumerate(steps, 1))
+        )
+        params: dict[str, JSONValue] = {
+            "a": a.name, "a_ip": str(host_a), "a_sg": sg_a.name, "a_subnet": sub_a, "a_net": str(net_a), "a_acl": acl_a.id,
+            "b": b.name, "b_ip": str(host_b), "b_sg": sg_b.name, "b_subnet": sub_b, "b_net": str(net_b), "b_acl": acl_b.id,
+            "port": port, "which": which,
+        }
+        return Body(prompt, params, explanation, choices=ordering_choices(rng, [text(s) for s in steps]))
+
+
+class EphemeralRuleDirection(Generator):
+    """Which network ACL rule an instance needs for the responses to the connections it opens."""
+
+    id = "security.ephemeral-rule-direction"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.SINGLE
+    note = "security#ephemeral-ports"
+    title = "The rule for the responses"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, rng.choice(["app", "batch", "worker"]))
+        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        ip = sc.host(rng, subnet)
+        os_name, family = rng.choice(sc.OS_CLIENTS)
+        low, high = ephemeral_ports(family)
+        other_low, other_high = ephemeral_ports("linux" if family == "windows" else "windows")
+        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("SMTP", 25)])
+        remote = sc.public_address(rng)
+        admin = sc.public_block(rng)
+        acl = NetworkAcl(
+            sc.hex_id(rng, "acl"),
+            (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, admin),),
+            (NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),),
+        )
+        options = [
+            (f"Inbound rule 110: allow tcp {low}-{high} from 0.0.0.0/0", Direction.INBOUND, (low, high), None),
+            (f"Outbound rule 110: allow tcp {low}-{high} to 0.0.0.0/0", Direction.OUTBOUND, (low, high), "put the rule for the return traffic in the wrong direction"),
+            (f"Inbound rule 110: allow tcp {port} from 0.0.0.0/0", Direction.INBOUND, (port, port), f"expect the response to come back to port {port}"),
+            (f"Inbound rule 110: allow tcp {other_low}-{other_high} from 0.0.0.0/0", Direction.INBOUND, (other_low, other_high), f"use the ephemeral range of another operating system than {os_name}"),
+        ]
+        server = Endpoint(service, remote)
+        answer = ""
+        distractors = []
+        for text, direction, (lo, hi), misconception in options:
+            rule = NaclRule(110, Action.ALLOW, Protocol.TCP, lo, hi, ALL_IPV4)
+            changed = NetworkAcl(acl.id, acl.inbound + ((rule,) if direction is Direction.INBOUND else ()),
+                                 acl.outbound + ((rule,) if direction is Direction.OUTBOUND else ()))
+            ok = _works_for_range(Endpoint(name, ip, changed, None, name), server, port, low, high)
+            assert ok == (misconception is None), text
+            if misconception is None:
+                answer = text
+            else:
+                distractors.append(Distractor(text, misconception))
+        stateful_ok = _works_for_range(Endpoint(name, ip, acl, None, name), server, port, low, high, nacl_stateful=True)
+        assert stateful_ok
+        distractors.append(Distractor("None: the responses are let in because the requests were let out", "treat the network ACL as stateful"))
+        rng.shuffle(distractors)
+        today = evaluate_connection(Endpoint(name, ip, acl, None, name), server, Protocol.TCP, port, high)
+        blocking = today.blocking
+        assert blocking is not None
+        prompt = (
+            f"Instances running {os_name} in the subnet **{name}** (`{subnet}`) must open {service} connections to "
+            f"`{sc.endpoint_text(remote, port)}` on the internet. The subnet's network ACL {acl.id} has:\n\n"
+            f"Inbound:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            "The requests leave, but no response ever arrives. Which rule fixes this with the least opening?"
+        )
+        explanation = (
+            f"Today the response is stopped here: {blocking.explain()} The instance opened the connection, so "
+            f"the response comes back to the port it picked from {os_name}'s ephemeral range, {low}-{high}, and it "
+            f"is coming *in*: the fix is **{answer}**. Network ACLs do not remember the request (they are stateless), "
+            "so without that rule the `*` rule drops every response."
+        )
+        params: dict[str, JSONValue] = {
+            "name": name, "subnet": str(subnet), "acl": acl.id, "os": os_name, "service": service,
+            "remote": str(remote), "port": port,
+            "inbound": sc.nacl_rows(acl.inbound), "outbound": sc.nacl_rows(acl.outbound),
+        }
+        return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors, count=5))
+
+
+GENERATORS: list[type[Generator]] = [
+    NaclResponseAllowed,
+    EphemeralPortRange,
+    FixTheFlow,
+    ConnectionPathOrder,
+    EphemeralRuleDirection,
+]

@@ -1,0 +1,503 @@
+"""Generators about network ACL rules: order, first match, the `*` rule, IPv4 vs IPv6."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
+
+from faker import Faker
+
+from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
+from generators.security import scenario as sc
+from generators.security.flow import Endpoint, connection_works
+from generators.security.model import (
+    ALL_IPV4,
+    ALL_IPV6,
+    Action,
+    Direction,
+    NaclReading,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    ephemeral_ports,
+    evaluate_nacl,
+)
+from quizapp.questions import AnswerKind, JSONValue, NumericSpec
+
+_MISREADINGS: tuple[tuple[NaclReading, str], ...] = (
+    (NaclReading.LAST_MATCH, "expect a later rule to override an earlier one"),
+    (NaclReading.LISTED_ORDER, "read the rules top to bottom as listed instead of by rule number"),
+    (NaclReading.DENY_WINS, "expect a matching deny rule to win over any allow rule, whatever the numbers"),
+)
+
+
+_SOURCE_PORT = "compare a rule's port range with the packet's source port instead of its destination port"
+
+
+def _by_source_port(packet: Packet) -> Packet:
+    """The packet as someone who matches rules on the source port sees it."""
+    return Packet(packet.protocol, packet.source, packet.destination, packet.destination_port, packet.source_port)
+
+
+def _numbers(rng: random.Random, count: int) -> list[int]:
+    """Distinct rule numbers, mostly in steps of 10 as AWS suggests."""
+    pool = list(range(10, 500, 10)) + [rng.randint(1, 9), rng.randint(101, 199)]
+    return rng.sample(sorted(set(pool)), count)
+
+
+def _shuffled_unsorted(rng: random.Random, rules: list[NaclRule]) -> list[NaclRule]:
+    """The rules in a random order that is not sorted by number."""
+    listed = rules[:]
+    rng.shuffle(listed)
+    if [r.number for r in listed] == sorted(r.number for r in listed):
+        listed.reverse()
+    return listed
+
+
+def _matching_rules(rng: random.Random, direction: Direction, packet: Packet) -> list[tuple[Protocol, int | None, int | None, IPv4Network]]:
+    """Rule shapes (protocol, ports, cidr) that match `packet` in `direction`."""
+    other = packet.source if direction is Direction.INBOUND else packet.destination
+    assert isinstance(other, IPv4Address)
+    port = packet.destination_port or 0
+    wide = (1024, 65535) if port >= 1024 else (0, 1023)
+    return [
+        (Protocol.TCP, port, port, sc.block_of(other, 24)),
+        (Protocol.TCP, wide[0], wide[1], ALL_IPV4),
+        (Protocol.ALL, None, None, sc.block_of(other, 16)),
+        (Protocol.TCP, port, port, ALL_IPV4),
+        (Protocol.ALL, None, None, sc.block_of(other, rng.choice([8, 12]))),
+    ]
+
+
+def _missing_rules(
+    rng: random.Random, direction: Direction, packet: Packet
+) -> list[tuple[Protocol, int | None, int | None, IPv4Network | IPv6Network]]:
+    """Rule shapes that do not match `packet` in `direction`, each for a different reason."""
+    other = packet.source if direction is Direction.INBOUND else packet.destination
+    port = packet.destination_port or 0
+    elsewhere = sc.public_block(rng)
+    while other in elsewhere:
+        elsewhere = sc.public_block(rng)
+    other_port = rng.choice([p for _, p in sc.SERVICES if p != port])
+    below = (1024, port - 1) if port > 1024 else (port + 1, 65535)
+    return [
+        (Protocol.TCP, port, port, elsewhere),
+        (Protocol.TCP, other_port, other_port, ALL_IPV4),
+        (Protocol.UDP, port, port, ALL_IPV4),
+        (Protocol.ALL, None, None, ALL_IPV6),
+        (Protocol.TCP, below[0], below[1], ALL_IPV4),
+    ]
+
+
+def _packet_scene(rng: random.Random, fake: Faker) -> tuple[str, IPv4Network, Direction, Packet, str]:
+    """A subnet, a direction and a TCP packet crossing it, with the sentence that describes the packet."""
+    name = sc.label(fake, rng.choice(["web", "public", "edge", "app"]))
+    subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+    server = sc.host(rng, subnet)
+    service, port = rng.choice(sc.SERVICES)
+    os_name, family = rng.choice(sc.OS_CLIENTS)
+    low, high = ephemeral_ports(family)
+    client = sc.public_address(rng)
+    cport = rng.randint(low, high)
+    direction = rng.choice([Direction.INBOUND, Direction.OUTBOUND])
+    if direction is Direction.INBOUND:
+        packet = Packet(Protocol.TCP, client, server, cport, port)
+        what = (
+            f"{sc.article(service, capital=True)} {service} request arrives from a client on the internet: a TCP packet from "
+            f"`{sc.endpoint_text(client, cport)}` to the server `{sc.endpoint_text(server, port)}`."
+        )
+    else:
+        packet = Packet(Protocol.TCP, server, client, port, cport)
+        what = (
+            f"The server answers {sc.article(service)} {service} client on the internet: a TCP packet from "
+            f"`{sc.endpoint_text(server, port)}` to `{sc.endpoint_text(client, cport)}`."
+        )
+    return name, subnet, direction, packet, what
+
+
+class NaclDecidingRule(Generator):
+    """Which network ACL rule decides a packet: lowest number first, first match wins."""
+
+    id = "security.nacl-deciding-rule"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.SINGLE
+    note = "security#rule-order"
+    title = "Which network ACL rule decides?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name, subnet, direction, packet, what = _packet_scene(rng, fake)
+        matching = rng.sample(_matching_rules(rng, direction, packet), rng.randint(2, 3))
+        missing = rng.sample(_missing_rules(rng, direction, packet), rng.randint(1, 3))
+        numbers = _numbers(rng, len(matching) + len(missing))
+        actions = [Action.ALLOW, Action.DENY] + [rng.choice(list(Action)) for _ in matching[2:]]
+        rng.shuffle(actions)
+        rules = [NaclRule(n, a, *shape) for n, a, shape in zip(numbers, actions, matching, strict=False)]
+        rules += [
+            NaclRule(n, rng.choice(list(Action)), *shape) for n, shape in zip(numbers[len(matching) :], missing, strict=True)
+        ]
+        listed = _shuffled_unsorted(rng, rules)
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed) if direction is Direction.INBOUND else (), ())
+        if direction is Direction.OUTBOUND:
+            acl = NetworkAcl(acl.id, (), tuple(listed))
+        decision = evaluate_nacl(acl, direction, packet)
+        answer = sc.decision_text(decision.allowed, decision.rule)
+        distractors = []
+        for reading, misconception in _MISREADINGS:
+            other = evaluate_nacl(acl, direction, packet, reading=reading)
+            distractors.append(Distractor(sc.decision_text(other.allowed, other.rule), misconception))
+        swapped = evaluate_nacl(acl, direction, _by_source_port(packet))
+        distractors.append(Distractor(sc.decision_text(swapped.allowed, swapped.rule), _SOURCE_PORT))
+        prompt = (
+            f"The subnet **{name}** (`{subnet}`) has a custom network ACL ({acl.id}) with these "
+            f"{direction} rules, listed in the order they were added:\n\n"
+            f"{sc.nacl_table(acl, direction, listed=listed)}\n\n{what}\n\n"
+            "Which rule decides what happens to this packet at the subnet boundary?"
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "subnet": str(subnet),
+            "acl": acl.id,
+            "direction": direction.value,
+            "rules": sc.nacl_rows(listed),
+            "source": str(packet.source),
+            "source_port": packet.source_port,
+            "destination": str(packet.destination),
+            "destination_port": packet.destination_port,
+        }
+        explanation = (
+            f"Network ACL rules are read by rule number, lowest first, whatever order they are listed in; "
+            f"the first rule that matches decides and nothing after it is read. For this {direction} packet "
+            f"(destination port {packet.destination_port}):\n\n{sc.nacl_walk(acl, direction, packet)}\n\n"
+            f"So the answer is **{answer.lower()}**. {decision.explain()}"
+        )
+        return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
+
+
+class NaclDenyPlacement(Generator):
+    """Where a deny rule must go to block a range: before the allow rule that matches it."""
+
+    id = "security.nacl-deny-placement"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.SINGLE
+    note = "security#rule-order"
+    title = "Placing a network ACL deny rule"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, "web")
+        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        server = sc.host(rng, subnet)
+        allow_number = rng.choice([100, 110, 120, 200])
+        attacker = sc.public_block(rng)
+        friend = sc.address_outside(rng, attacker)
+        bad = attacker.network_address + rng.randrange(1, 255)
+        os_name, family = rng.choice(sc.OS_CLIENTS)
+        low, high = ephemeral_ports(family)
+        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80)])
+        inbound = [NaclRule(allow_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)]
+        outbound = (NaclRule(500, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),)
+        if rng.random() < 0.5:
+            inbound.append(NaclRule(allow_number + 10, Action.ALLOW, Protocol.TCP, 22, 22, sc.public_block(rng)))
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(inbound), outbound)
+        early = allow_number - rng.choice([10, 20, 50])
+        late = allow_number + rng.choice([50, 100, 150])
+        candidates: list[tuple[str, Direction, NaclRule, str | None]] = [
+            (f"Add inbound rule {early}: deny tcp {port} from {attacker}", Direction.INBOUND,
+             NaclRule(early, Action.DENY, Protocol.TCP, port, port, attacker), None),
+            (f"Add inbound rule {late}: deny tcp {port} from {attacker}", Direction.INBOUND,
+             NaclRule(late, Action.DENY, Protocol.TCP, port, port, attacker), "expect a later rule to override an earlier one"),
+            (f"Add inbound rule {early}: deny tcp 1024-65535 from {attacker}", Direction.INBOUND,
+             NaclRule(early, Action.DENY, Protocol.TCP, 1024, 65535, attacker),
+             "match an inbound rule against the client's source port instead of the destination port"),
+            (f"Add outbound rule {early}: deny tcp {port} to {attacker}", Direction.OUTBOUND,
+             NaclRule(early, Action.DENY, Protocol.TCP, port, port, attacker),
+             f"expect the response to go back to port {port}, when it goes to the client's ephemeral port"),
+        ]
+        verdicts = []
+        attacker_end, friend_end = Endpoint("attacker", bad), Endpoint("client", friend)
+        for text, direction, rule, misconception in candidates:
+            changed = NetworkAcl(
+                acl.id,
+                acl.inbound + ((rule,) if direction is Direction.INBOUND else ()),
+                acl.outbound + ((rule,) if direction is Direction.OUTBOUND else ()),
+            )
+            target = Endpoint(name, server, changed, None, name)
+            blocked = not any(connection_works(attacker_end, target, Protocol.TCP, port, p) for p in (low, high))
+            kept = all(connection_works(friend_end, target, Protocol.TCP, port, p) for p in (low, high))
+            verdicts.append((text, misconception, blocked and kept, blocked, kept))
+        right = [v for v in verdicts if v[2]]
+        assert len(right) == 1 and right[0][1] is None, verdicts
+        answer = right[0][0]
+        distractors = [Distractor(v[0], v[1]) for v in verdicts if v[1] is not None]
+        rng.shuffle(distractors)
+        prompt = (
+            f"The web subnet **{name}** (`{subnet}`) uses network ACL {acl.id}. Inbound rules:\n\n"
+            f"{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound rules:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            f"Requests from `{attacker}` are abusing the {service} site on `{sc.endpoint_text(server, port)}`. "
+            f"Which single change stops {service} connections from `{attacker}` while clients everywhere else "
+            f"(such as `{friend}`) keep working? The clients run {os_name} (ephemeral ports {low}-{high})."
+        )
+        lines = []
+        for text, misconception, ok, blocked, kept in verdicts:
+            if ok:
+                lines.append(f"- **{text}**: blocks `{attacker}` and keeps everyone else. ")
+            else:
+                why = "it still lets the abusive requests through" if not blocked else "it also blocks other clients"
+                lines.append(f"- {text}: {why}.")
+        explanation = "Today: " + evaluate_nacl(acl, Direction.INBOUND, Packet(Protocol.TCP, bad, server, high, port)).explain()
+        explanation += (
+            f" A deny rule only works if it is read before that allow rule, so it needs a lower number than "
+            f"{allow_number}, must be inbound (requests come in), and must match the destination port {port}. "
+            "Each option, tried for the abusive client and for another client:\n\n" + "\n".join(lines)
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "subnet": str(subnet),
+            "acl": acl.id,
+            "inbound": sc.nacl_rows(acl.inbound),
+            "outbound": sc.nacl_rows(acl.outbound),
+            "attacker": str(attacker),
+            "friend": str(friend),
+            "server": str(server),
+            "port": port,
+            "os": os_name,
+            "low": low,
+            "high": high,
+        }
+        return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
+
+
+_ORDER_POOLS = ((5, 50, 100, 110, 1000), (9, 90, 100, 200, 1100), (10, 20, 100, 150, 2000), (1, 15, 120, 300, 32766))
+
+
+class NaclEvaluationOrder(Generator):
+    """The order in which a network ACL's rules are read, ending with `*`."""
+
+    id = "security.nacl-evaluation-order"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.ORDERING
+    note = "security#rule-order"
+    title = "Order of network ACL rule evaluation"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        numbers = rng.sample(rng.choice(_ORDER_POOLS), rng.randint(3, 5))
+        shapes: list[tuple[Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
+            (Protocol.TCP, 443, 443, ALL_IPV4),
+            (Protocol.TCP, 22, 22, sc.public_block(rng)),
+            (Protocol.ALL, None, None, sc.public_block(rng, 16)),
+            (Protocol.TCP, 1024, 65535, ALL_IPV4),
+            (Protocol.UDP, 53, 53, sc.vpc_block(rng)),
+            (Protocol.TCP, 80, 80, ALL_IPV6),
+        ]
+        rng.shuffle(shapes)
+        rules = [NaclRule(n, rng.choice(list(Action)), *s) for n, s in zip(numbers, shapes, strict=False)]
+        listed = _shuffled_unsorted(rng, rules)
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
+        steps = [r.describe(Direction.INBOUND) for r in acl.ordered(Direction.INBOUND)]
+        steps.append("rule *: deny all traffic that no numbered rule matched")
+        name = sc.label(fake, rng.choice(["app", "data", "web"]))
+        prompt = (
+            f"Network ACL {acl.id} of the subnet **{name}** has these inbound rules, listed in the order "
+            f"an engineer typed them:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\n"
+            "Put the rules in the order in which they are evaluated for an incoming packet."
+        )
+        order = " → ".join(str(r.number) for r in acl.ordered(Direction.INBOUND))
+        explanation = (
+            "Rules are read by rule number from the lowest up, compared as numbers (so 1000 comes after 110, "
+            "even though it sorts before it as text), and the `*` rule comes last: it catches whatever no "
+            f"numbered rule matched. The evaluation order here is {order} → `*`. The order in which the "
+            "rules were typed does not matter."
+        )
+        params: dict[str, JSONValue] = {"acl": acl.id, "name": name, "rules": sc.nacl_rows(listed)}
+        return Body(prompt, params, explanation, choices=ordering_choices(rng, steps))
+
+
+def _misread_v6(acl: NetworkAcl, direction: Direction, packet: Packet) -> tuple[bool, NaclRule | None]:
+    """The decision someone who thinks IPv4 rules also match IPv6 traffic would reach."""
+    if packet.source.version == 6:
+        acl = _v6_twin(acl)
+    decision = evaluate_nacl(acl, direction, packet)
+    return decision.allowed, decision.rule
+
+
+def _v6_twin(acl: NetworkAcl) -> NetworkAcl:
+    """The ACL with every 0.0.0.0/0 rule read as ::/0 (for IPv6 packets under that misreading)."""
+
+    def twin(rules: tuple[NaclRule, ...]) -> tuple[NaclRule, ...]:
+        return tuple(
+            NaclRule(r.number, r.action, r.protocol, r.port_from, r.port_to, ALL_IPV6) if r.cidr == ALL_IPV4 else r
+            for r in rules
+        )
+
+    return NetworkAcl(acl.id, twin(acl.inbound), twin(acl.outbound))
+
+
+class NaclIpv6Match(Generator):
+    """An IPv6 packet against a network ACL with IPv4 rules: 0.0.0.0/0 never matches it."""
+
+    id = "security.ipv6-rule-match"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.SINGLE
+    note = "security#ipv4-and-ipv6-rules"
+    title = "IPv4 and IPv6 network ACL rules"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, rng.choice(["web", "public", "edge"]))
+        prefix = IPv6Network(f"2600:1f18:{rng.randrange(0x1000, 0xffff):x}:{rng.randrange(256):x}00::/56")
+        subnet6 = IPv6Network((int(prefix.network_address) + (rng.randrange(256) << 64), 64))
+        server = sc.ipv6_host(rng, subnet6)
+        client_net = IPv6Network(f"2001:db8:{rng.randrange(0x10, 0xffff):x}::/48")
+        client = sc.ipv6_host(rng, client_net)
+        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("SSH", 22)])
+        cport = rng.randint(49152, 65535)
+        packet = Packet(Protocol.TCP, client, server, cport, port)
+        first = rng.choice([100, 110, 120])
+        rules = [NaclRule(first, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)]
+        extra_shapes: list[tuple[Action, Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
+            (Action.ALLOW, Protocol.TCP, port, port, ALL_IPV6),
+            (Action.DENY, Protocol.ALL, None, None, client_net),
+            (Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV6),
+            (Action.DENY, Protocol.TCP, port, port, ALL_IPV6),
+            (Action.ALLOW, Protocol.ALL, None, None, IPv4Network("10.0.0.0/8")),
+        ]
+        extra = rng.sample(extra_shapes, rng.randint(1, 3))
+        later = sorted(rng.sample(range(first + 5, first + 100, 5), len(extra)))
+        for number, (action, protocol, lo, hi, cidr) in zip(later, extra, strict=True):
+            rules.append(NaclRule(number, action, protocol, lo, hi, cidr))
+        listed = _shuffled_unsorted(rng, rules) if rng.random() < 0.5 else sorted(rules, key=lambda r: r.number)
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
+        decision = evaluate_nacl(acl, Direction.INBOUND, packet)
+        answer = sc.decision_text(decision.allowed, decision.rule)
+        wrong_allowed, wrong_rule = _misread_v6(acl, Direction.INBOUND, packet)
+        distractors = [
+            Distractor(sc.decision_text(wrong_allowed, wrong_rule), "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"),
+        ]
+        for reading, misconception in _MISREADINGS[:2]:
+            other = evaluate_nacl(acl, Direction.INBOUND, packet, reading=reading)
+            distractors.append(Distractor(sc.decision_text(other.allowed, other.rule), misconception))
+        swapped = evaluate_nacl(acl, Direction.INBOUND, _by_source_port(packet))
+        distractors.append(Distractor(sc.decision_text(swapped.allowed, swapped.rule), _SOURCE_PORT))
+        prompt = (
+            f"The VPC has the IPv6 block `{prefix}` and the subnet **{name}** has `{subnet6}`. Its network ACL "
+            f"{acl.id} has these inbound rules:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\n"
+            f"{sc.article(service, capital=True)} {service} client connects over IPv6: a TCP packet from `{sc.endpoint_text(client, cport)}` to "
+            f"`{sc.endpoint_text(server, port)}`. Which rule decides what happens to it?"
+        )
+        explanation = (
+            "IPv4 and IPv6 traffic are evaluated separately: a rule whose block is IPv4 (even `0.0.0.0/0`) never "
+            "matches an IPv6 packet, and IPv6 traffic needs rules with IPv6 blocks such as `::/0`. Reading the "
+            f"rules lowest number first:\n\n{sc.nacl_walk(acl, Direction.INBOUND, packet)}\n\n{decision.explain()}"
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "vpc_ipv6": str(prefix),
+            "subnet": str(subnet6),
+            "acl": acl.id,
+            "rules": sc.nacl_rows(listed),
+            "client": str(client),
+            "client_port": cport,
+            "server": str(server),
+            "port": port,
+        }
+        return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
+
+
+class NaclAllowedCount(Generator):
+    """How many of several packets a network ACL lets in."""
+
+    id = "security.nacl-allowed-count"
+    version = 1
+    topic = "security"
+    kind = AnswerKind.NUMERIC
+    note = "security#rule-order"
+    title = "How many packets does the network ACL let in?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        name = sc.label(fake, rng.choice(["web", "app", "edge"]))
+        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        server = sc.host(rng, subnet)
+        partner = sc.public_block(rng)
+        blocked = sc.public_block(rng, 16)
+        while blocked.overlaps(partner):
+            blocked = sc.public_block(rng, 16)
+        numbers = sorted(rng.sample(range(10, 300, 10), 4))
+        rules = [
+            NaclRule(numbers[0], Action.ALLOW, Protocol.TCP, 22, 22, partner),
+            NaclRule(numbers[1], Action.DENY, Protocol.ALL, None, None, blocked),
+            NaclRule(numbers[2], Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),
+            NaclRule(numbers[3], Action.DENY, Protocol.TCP, 22, 22, ALL_IPV4),
+        ]
+        rng.shuffle(rules)
+        # Renumber so the deny of `blocked` and the allow of 443 can come in either order.
+        listed = _shuffled_unsorted(rng, [NaclRule(n, r.action, r.protocol, r.port_from, r.port_to, r.cidr) for n, r in zip(numbers, rules, strict=True)])
+        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
+        sources = [
+            (partner.network_address + rng.randrange(1, 255), 22),
+            (blocked.network_address + rng.randrange(1, 65535), 443),
+            (sc.address_outside(rng, partner, blocked), 443),
+            (sc.address_outside(rng, partner, blocked), 22),
+            (blocked.network_address + rng.randrange(1, 65535), 22),
+            (sc.address_outside(rng, partner, blocked), 3389),
+        ]
+        chosen = rng.sample(sources, rng.randint(4, 6))
+        packets = [Packet(Protocol.TCP, src, server, rng.randint(49152, 65535), port) for src, port in chosen]
+        if rng.random() < 0.4:
+            v6 = IPv6Network(f"2001:db8:{rng.randrange(0x10, 0xffff):x}::/48")
+            server6 = sc.ipv6_host(rng, IPv6Network("2600:1f18:ab00:1200::/64"))
+            packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
+        count = sum(evaluate_nacl(acl, Direction.INBOUND, p).allowed for p in packets)
+        rows = ["| # | Source | Destination |", "|---|---|---|"]
+        for i, p in enumerate(packets, 1):
+            rows.append(f"| {i} | `{sc.endpoint_text(p.source, p.source_port)}` | `{sc.endpoint_text(p.destination, p.destination_port)}` |")
+        misreadings: list[dict[str, JSONValue]] = []
+        for reading, misconception in _MISREADINGS:
+            value = sum(evaluate_nacl(acl, Direction.INBOUND, p, reading=reading).allowed for p in packets)
+            if value != count and all(m["value"] != value for m in misreadings):
+                misreadings.append({"value": value, "misconception": misconception})
+        v6_value = sum(_misread_v6(acl, Direction.INBOUND, p)[0] for p in packets)
+        if v6_value != count and all(m["value"] != v6_value for m in misreadings):
+            misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
+        walk = []
+        for i, p in enumerate(packets, 1):
+            d = evaluate_nacl(acl, Direction.INBOUND, p)
+            walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {d.explain()}")
+        prompt = (
+            f"The subnet **{name}** (`{subnet}`) has network ACL {acl.id} with these inbound rules:\n\n"
+            f"{sc.nacl_table(acl, Direction.INBOUND, listed=listed)}\n\n"
+            f"These TCP packets arrive at the subnet:\n\n" + "\n".join(rows) + "\n\nHow many of them does the network ACL let in?"
+        )
+        explanation = (
+            "Each packet is checked against the rules lowest number first, and the first match decides; "
+            "IPv4 rules never match IPv6 packets.\n\n" + "\n".join(walk) + f"\n\nSo **{count}** packets get in."
+        )
+        params: dict[str, JSONValue] = {
+            "name": name,
+            "subnet": str(subnet),
+            "acl": acl.id,
+            "rules": sc.nacl_rows(listed),
+            "packets": [
+                {"source": str(p.source), "source_port": p.source_port, "destination": str(p.destination), "port": p.destination_port}
+                for p in packets
+            ],
+        }
+        return Body(
+            prompt,
+            params,
+            explanation,
+            spec=NumericSpec(Decimal(count), Decimal(0), "packets"),
+            meta={"numeric_misconceptions": misreadings},
+        )
+
+
+GENERATORS: list[type[Generator]] = [
+    NaclDecidingRule,
+    NaclDenyPlacement,
+    NaclEvaluationOrder,
+    NaclIpv6Match,
+    NaclAllowedCount,
+]

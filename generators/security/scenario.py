@@ -1,0 +1,225 @@
+"""Drawing and showing security scenarios: addresses, names, ids, rule tables.
+
+Shared by the security generators.  Randomness comes only from the `rng` and
+`fake` passed in.  Tables are markdown; every value a table shows is also in
+the row dicts returned for `params`, written the same way.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+from faker import Faker
+
+from generators.security.model import (
+    Direction,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+    port_text,
+)
+from quizapp.questions import JSONValue
+
+# Public ranges to draw internet hosts from (documentation ranges and a few
+# ordinary public /8s), never the private ranges a VPC uses.
+_PUBLIC_FIRST_OCTETS = (18, 34, 52, 81, 91, 145, 178, 185, 195, 212)
+DOC_BLOCKS = (IPv4Network("192.0.2.0/24"), IPv4Network("198.51.100.0/24"), IPv4Network("203.0.113.0/24"))
+
+OS_CLIENTS: tuple[tuple[str, str], ...] = (
+    ("Amazon Linux 2023", "linux"),
+    ("Ubuntu 24.04", "linux"),
+    ("Red Hat Enterprise Linux 9", "linux"),
+    ("Windows Server 2022", "windows"),
+    ("Windows Server 2019", "windows"),
+    ("Windows 11", "windows"),
+)
+"""Operating systems a client can run, with the ephemeral-port family they use."""
+
+SERVICES: tuple[tuple[str, int], ...] = (
+    ("HTTPS", 443),
+    ("HTTP", 80),
+    ("SSH", 22),
+    ("RDP", 3389),
+    ("PostgreSQL", 5432),
+    ("MySQL", 3306),
+    ("SMTP", 25),
+    ("Redis", 6379),
+)
+"""Well-known TCP services and their ports."""
+
+
+def hex_id(rng: random.Random, prefix: str) -> str:
+    """An AWS-looking resource id, like ``acl-0a1b2c3d``."""
+    return f"{prefix}-0{rng.getrandbits(28):07x}"
+
+
+def label(fake: Faker, role: str) -> str:
+    """A short resource name: a random word and its role, like ``maple-web``."""
+    return f"{fake.word()}-{role}"
+
+
+def public_address(rng: random.Random) -> IPv4Address:
+    """A random public IPv4 address."""
+    first = rng.choice(_PUBLIC_FIRST_OCTETS)
+    return IPv4Address((first << 24) | (rng.getrandbits(16) << 8) | rng.randrange(1, 255))
+
+
+def public_block(rng: random.Random, prefix: int = 24) -> IPv4Network:
+    """A random public IPv4 block of this prefix length."""
+    mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+    return IPv4Network((int(public_address(rng)) & mask, prefix))
+
+
+def address_outside(rng: random.Random, *blocks: IPv4Network) -> IPv4Address:
+    """A public address in none of `blocks`."""
+    while True:
+        address = public_address(rng)
+        if not any(address in b for b in blocks):
+            return address
+
+
+def vpc_block(rng: random.Random) -> IPv4Network:
+    """A /16 VPC block in 10.0.0.0/8."""
+    return IPv4Network(((10 << 24) | (rng.randrange(256) << 16), 16))
+
+
+def subnets(rng: random.Random, vpc: IPv4Network, count: int) -> list[IPv4Network]:
+    """`count` distinct /24 subnets of `vpc`."""
+    thirds = rng.sample(range(256), count)
+    base = int(vpc.network_address)
+    return [IPv4Network((base + (t << 8), 24)) for t in thirds]
+
+
+def host(rng: random.Random, subnet: IPv4Network) -> IPv4Address:
+    """A usable host address of `subnet` (past the four AWS reserves at the start)."""
+    return subnet.network_address + rng.randrange(4, subnet.num_addresses - 1)
+
+
+def ipv6_host(rng: random.Random, block: IPv6Network) -> IPv6Address:
+    """A random address in an IPv6 block."""
+    return block.network_address + rng.randrange(1, 2**32)
+
+
+def client_port(rng: random.Random, low: int, high: int) -> int:
+    """A source port drawn from an ephemeral range."""
+    return rng.randint(low, high)
+
+
+@lru_cache(maxsize=4096)
+def text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
+    """`str(value)`, remembered: IPv6 values are slow to format and rules repeat."""
+    return str(value)
+
+
+def nacl_rows(rules: Sequence[NaclRule]) -> list[dict[str, JSONValue]]:
+    """The rules as params rows, in the order given."""
+    return [
+        {
+            "number": r.number,
+            "action": r.action.value,
+            "protocol": r.protocol.value,
+            "ports": port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
+            "cidr": text(r.cidr),
+        }
+        for r in rules
+    ]
+
+
+def nacl_table(acl: NetworkAcl, direction: Direction, *, listed: Sequence[NaclRule] | None = None) -> str:
+    """A markdown table of one direction's rules, ending with the ``*`` row.
+
+    Rules are shown in `listed` order when given (to show an unsorted list),
+    otherwise in the order stored.
+    """
+    peer = "Source" if direction is Direction.INBOUND else "Destination"
+    rows = [f"| Rule # | Protocol | Ports | {peer} | Action |", "|---|---|---|---|---|"]
+    for row in nacl_rows(listed if listed is not None else acl.rules(direction)):
+        rows.append(f"| {row['number']} | {row['protocol']} | {row['ports']} | {row['cidr']} | {row['action']} |")
+    rows.append("| * | all | all | all | deny |")
+    return "\n".join(rows)
+
+
+def sg_rows(rules: Sequence[SgRule]) -> list[dict[str, JSONValue]]:
+    """Security-group rules as params rows."""
+    return [
+        {
+            "protocol": r.protocol.value,
+            "ports": port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
+            "peer": r.peer if isinstance(r.peer, str) else text(r.peer),
+        }
+        for r in rules
+    ]
+
+
+def sg_table(group: SecurityGroup, direction: Direction) -> str:
+    """A markdown table of a group's rules in one direction (or a line saying there are none)."""
+    rules = group.rules(direction)
+    if not rules:
+        return f"*(no {direction} rules)*"
+    peer = "Source" if direction is Direction.INBOUND else "Destination"
+    rows = [f"| Protocol | Ports | {peer} |", "|---|---|---|"]
+    for row in sg_rows(rules):
+        rows.append(f"| {row['protocol']} | {row['ports']} | {row['peer']} |")
+    return "\n".join(rows)
+
+
+def service_rule_ports(protocol: Protocol, port_from: int | None, port_to: int | None) -> str:
+    """How a rule's protocol and ports read in a sentence: ``tcp 443``, ``all traffic``."""
+    if protocol is Protocol.ALL:
+        return "all traffic"
+    if not protocol.has_ports:
+        return str(protocol)
+    return f"{protocol} {port_text(port_from, port_to)}"
+
+
+def decision_text(allowed: bool, rule: NaclRule | None) -> str:
+    """A network ACL decision as a choice: ``Rule 100, which allows it``."""
+    if rule is None:
+        return "The * rule, which denies it"
+    return f"Rule {rule.number}, which {'allows' if allowed else 'denies'} it"
+
+
+def nacl_walk(acl: NetworkAcl, direction: Direction, packet: Packet) -> str:
+    """The model's trace of one network ACL evaluation, as a markdown list."""
+    lines = []
+    for rule in acl.ordered(direction):
+        reason = rule.mismatch(direction, packet)
+        if reason is None:
+            verb = "allows" if rule.action.value == "allow" else "denies"
+            lines.append(f"- **{rule.describe(direction)}**: matches, so it {verb} the packet; no later rule is read.")
+            return "\n".join(lines)
+        lines.append(f"- {rule.describe(direction)}: no match ({reason}).")
+    lines.append("- No numbered rule matches, so the final `*` rule denies the packet.")
+    return "\n".join(lines)
+
+
+def endpoint_text(address: IPv4Address | IPv6Address, port: int | None) -> str:
+    """An address and port as written in prompts: ``10.0.1.5:443`` or ``[2001:db8::5]:443``."""
+    if port is None:
+        return text(address)
+    return f"[{text(address)}]:{port}" if address.version == 6 else f"{text(address)}:{port}"
+
+
+_AN = {"HTTPS", "HTTP", "SSH", "SMTP", "RDP", "HTTPS-only"}
+
+
+def article(word: str, *, capital: bool = False) -> str:
+    """The indefinite article for a service name, read aloud: "an HTTPS", "a MySQL"."""
+    text = "an" if word in _AN or word[:1].lower() in "aeiou" else "a"
+    return text.capitalize() if capital else text
+
+
+def block_of(address: IPv4Address, prefix: int) -> IPv4Network:
+    """The /`prefix` block that contains `address`.
+
+    >>> block_of(IPv4Address("198.51.100.7"), 24)
+    IPv4Network('198.51.100.0/24')
+    """
+    mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+    return IPv4Network((int(address) & mask, prefix))
