@@ -47,7 +47,7 @@ def _nice_max(value: int) -> int:
 def forecast_chart(days: Sequence[tuple[date, int]], *, title: str = "Reviews due in the next 30 days") -> Markup:
     """Bars of reviews due per day; the first bar (today) includes what is
     overdue."""
-    width, height, left, bottom, top = 640, 180, 36, 24, 10
+    width, height, left, bottom, top = 420, 170, 30, 22, 10
     peak = _nice_max(max((n for _, n in days), default=0))
     plot_h = height - bottom - top
     slot = (width - left - 4) / max(1, len(days))
@@ -64,7 +64,7 @@ def forecast_chart(days: Sequence[tuple[date, int]], *, title: str = "Reviews du
             f'<rect class="bar{" today" if i == 0 else ""}" x="{x:.1f}" y="{top + plot_h - h:.1f}" '
             f'width="{max(1.0, slot - 2):.1f}" height="{h:.1f}" fill="#1f5fbf"><title>{escape(label)}</title></rect>'
         )
-        if i % 7 == 0:
+        if i % 7 == 0 and i <= len(days) - 4:  # a label at the right edge would be cut off
             body.append(f'<text class="tick" x="{x:.1f}" y="{height - 6}" font-size="11">'
                         f'{escape("today" if i == 0 else day.strftime("%d %b"))}</text>')
     total = sum(n for _, n in days)
@@ -80,7 +80,7 @@ def retention_chart(weeks: Sequence[tuple[date, int, int]], desired: float, *,
     """Weekly true retention (recalled / reviews) as bars against the
     desired retention drawn as a dashed line.  `weeks` is (week start,
     reviews, recalled)."""
-    width, height, left, bottom, top = 640, 180, 40, 24, 10
+    width, height, left, bottom, top = 420, 170, 36, 22, 10
     plot_h = height - bottom - top
     floor = 0.5  # below 50% the bars would say nothing more; they are clipped at the axis
     slot = (width - left - 4) / max(1, len(weeks))
@@ -132,7 +132,10 @@ def heatmap(counts: Mapping[date, int], *, start: date, end: date, title: str = 
             day = first + timedelta(days=7 * w + d)
             if day < start or day > end:
                 continue
-            if d == 0 and day.month != month:
+            # A month is named above its first Monday, unless fewer than
+            # three weeks of it are shown (the window's first month), where
+            # its name would overlap the next one.
+            if d == 0 and day.month != month and (day + timedelta(days=14)).month == day.month:
                 month = day.month
                 body.append(f'<text class="tick" x="{left + w * (cell + gap)}" y="10" font-size="9">{day:%b}</text>')
             n = counts.get(day, 0)
