@@ -20,6 +20,10 @@ REGIONS = (
 )
 
 
+ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+TEN_SLASH_8 = ipaddress.IPv4Network("10.0.0.0/8")
+
+
 def hex_id(rng: random.Random, prefix: str, digits: int = 8) -> str:
     """A resource id such as ``pcx-0a1b2c3d``."""
     return f"{prefix}-{rng.getrandbits(4 * digits):0{digits}x}"
@@ -54,4 +58,10 @@ def block16(second: int) -> ipaddress.IPv4Network:
 def host_in(rng: random.Random, second: int) -> str:
     """A host address in 10.<second>.0.0/16, away from the reserved ends."""
     return f"10.{second}.{rng.randrange(0, 256)}.{rng.randrange(4, 251)}"
+
+
+def cidr_text(block: ipaddress.IPv4Network) -> str:
+    """``str(block)`` without ipaddress's slow formatting path."""
+    v = int(block.network_address)
+    return f"{v >> 24}.{v >> 16 & 255}.{v >> 8 & 255}.{v & 255}/{block.prefixlen}"
 

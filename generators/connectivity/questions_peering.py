@@ -9,7 +9,7 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
 from generators.connectivity import model_peering as m
-from generators.connectivity.drawing import REGIONS, account_id, block16, hex_id, host_in, unique_names
+from generators.connectivity.drawing import ANYWHERE, REGIONS, TEN_SLASH_8, account_id, block16, cidr_text, hex_id, host_in, unique_names
 from quizapp.questions import AnswerKind, JSONValue, NumericSpec
 
 _CASES = ("direct", "transitive", "no_route", "no_return", "overlap")
@@ -88,14 +88,24 @@ def _route_table(name: str, cidrs: list[str], routes: list[tuple[str, str]]) -> 
     return f"**{name}**\n\n| Destination | Target |\n|---|---|\n" + "\n".join(rows)
 
 
+def _has_competing_routes(topo: m.Topology, addresses: tuple[int, ...]) -> bool:
+    """True when some VPC has two routes containing one of `addresses` (only
+    then can "prefer the broadest route" change a lookup)."""
+    for vpc in topo.vpcs:
+        for value in addresses:
+            if sum(1 for r in vpc.routes if r.span[0] <= value <= r.span[1]) > 1:
+                return True
+    return False
+
+
 def _draw_topology(rng: random.Random, fake: Faker, case: str) -> tuple[m.Topology, str, str]:
     """Three VPCs A (source), B, C (destination) wired for `case`."""
     names = unique_names(fake, rng, 3, "vpc")
     seconds = rng.sample(range(1, 250), 4)
     blocks = [block16(s) for s in seconds]
     ab, ac, bc = (hex_id(rng, "pcx") for _ in range(3))
-    igw = [m.Route(m.net("0.0.0.0/0"), hex_id(rng, "igw"))] if rng.random() < 0.6 else []
-    to_c = m.net("10.0.0.0/8") if rng.random() < 0.25 else blocks[2]
+    igw = [m.Route(ANYWHERE, hex_id(rng, "igw"))] if rng.random() < 0.6 else []
+    to_c = TEN_SLASH_8 if rng.random() < 0.25 else blocks[2]
     a_name, b_name, c_name = names
     a_extra: tuple[m.IPv4Network, ...] = ()
     c_extra: tuple[m.IPv4Network, ...] = ()
@@ -149,15 +159,20 @@ class PeeringReachability(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         topo, src_text, dst_text = _draw_topology(rng, fake, rng.choice(_CASES))
-        src, dst = m.addr(src_text), m.addr(dst_text)
+        src, dst = m.IPv4Address(src_text), m.IPv4Address(dst_text)
         result = m.check_reachability(topo, src, dst)
         # A misconception flag only changes the verdict where its rule decided
         # it, so the model is rerun only there (the other runs equal the answer).
         failing = result.failing
         blocker = failing.blocker if failing else m.Blocker.NONE
-        variants = [
-            (m.check_reachability(topo, src, dst, least_specific=True), "let the broadest matching route win instead of the longest prefix match"),
-        ]
+        variants: list[tuple[m.Reachability, str]] = []
+        if _has_competing_routes(topo, (int(src), int(dst))):
+            variants.append(
+                (
+                    m.check_reachability(topo, src, dst, least_specific=True),
+                    "let the broadest matching route win instead of the longest prefix match",
+                )
+            )
         if blocker is m.Blocker.NOT_TRANSITIVE:
             variants.insert(0, (m.check_reachability(topo, src, dst, transitive=True), "assume peering is transitive"))
         if failing is not None and failing is result.reply:
@@ -182,8 +197,8 @@ class PeeringReachability(Generator):
             ),
         ]
         source_vpc, dest_vpc = topo.vpcs[0], topo.vpcs[2]
-        cidrs = {v.name: [str(c) for c in v.cidrs] for v in topo.vpcs}
-        routes = {v.name: [(str(r.destination), r.target) for r in v.routes] for v in topo.vpcs}
+        cidrs = {v.name: [cidr_text(c) for c in v.cidrs] for v in topo.vpcs}
+        routes = {v.name: [(cidr_text(r.destination), r.target) for r in v.routes] for v in topo.vpcs}
         vpc_rows = "\n".join(f"| {v.name} | {v.account} | {v.region} | {', '.join(cidrs[v.name])} |" for v in topo.vpcs)
         peering_rows = "\n".join(f"- `{p.pcx_id}` between **{p.requester}** and **{p.accepter}**" for p in topo.peerings)
         tables = "\n\n".join(_route_table(v.name, cidrs[v.name], routes[v.name]) for v in topo.vpcs)

@@ -9,7 +9,7 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
 from generators.connectivity import model_transit as t
-from generators.connectivity.drawing import block16, hex_id, host_in, unique_names
+from generators.connectivity.drawing import ANYWHERE, TEN_SLASH_8, block16, cidr_text, hex_id, host_in, unique_names
 from quizapp.questions import AnswerKind, JSONValue, NetworkSpec
 
 
@@ -17,6 +17,9 @@ def _block(address: int, prefix: int) -> ipaddress.IPv4Network:
     mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
     return ipaddress.IPv4Network((address & mask, prefix))
 
+
+_PRIVATE_192 = ipaddress.IPv4Network("192.168.0.0/16")
+_PRIVATE_172 = ipaddress.IPv4Network("172.16.0.0/12")
 
 _KIND_ORIGIN = {
     t.AttachmentKind.VPC: t.Origin.VPC_PROPAGATED,
@@ -45,8 +48,8 @@ def _draw_table(rng: random.Random, fake: Faker) -> tuple[t.RouteTable, ipaddres
     other = [
         _block(value ^ (1 << 16), 16),
         _block(value ^ (1 << 9), 24),
-        ipaddress.IPv4Network("192.168.0.0/16"),
-        ipaddress.IPv4Network("172.16.0.0/12"),
+        _PRIVATE_192,
+        _PRIVATE_172,
     ]
     destinations = [_block(value, p) for p in matching_prefixes] + rng.sample(other, rng.randint(1, 3))
     routes: list[t.TgwRoute] = []
@@ -201,7 +204,7 @@ def _draw_tgw(rng: random.Random, fake: Faker, case: str) -> tuple[t.TransitGate
     ids = [hex_id(rng, "tgw-attach", 6) for _ in names]
     tgw_id = hex_id(rng, "tgw")
     rt_a, rt_b = (f"rt-{w.lower()}" for w in fake.words(2, unique=True))
-    summary = ipaddress.IPv4Network("10.0.0.0/8")
+    summary = TEN_SLASH_8
     wide = rng.random() < 0.5
     routes_a = [(summary, t.TGW)] if wide else [(blocks[1], t.TGW), (blocks[2], t.TGW)]
     routes_b = [(summary, t.TGW)] if rng.random() < 0.5 else [(blocks[0], t.TGW), (blocks[2], t.TGW)]
@@ -211,7 +214,7 @@ def _draw_tgw(rng: random.Random, fake: Faker, case: str) -> tuple[t.TransitGate
     if case == "no_dst_route":
         routes_b = [(blocks[2], t.TGW)]
     if rng.random() < 0.5:
-        routes_a.append((ipaddress.IPv4Network("0.0.0.0/0"), hex_id(rng, "igw")))
+        routes_a.append((ANYWHERE, hex_id(rng, "igw")))
     attachments = tuple(
         t.VpcAttachment(i, n, (b,), tuple(r)) for i, n, b, r in zip(ids, names, blocks, (routes_a, routes_b, routes_c), strict=True)
     )
@@ -327,9 +330,9 @@ class TgwReachability(Generator):
                 "think attachments can only talk when they share one route table",
             ),
         ]
-        cidr = {a.attachment_id: str(a.cidrs[0]) for a in tgw.attachments}
+        cidr = {a.attachment_id: cidr_text(a.cidrs[0]) for a in tgw.attachments}
         vpc_routes = [
-            (a.vpc, str(d), tgw_id if target == t.TGW else target) for a in tgw.attachments for d, target in a.vpc_routes
+            (a.vpc, cidr_text(d), tgw_id if target == t.TGW else target) for a in tgw.attachments for d, target in a.vpc_routes
         ]
         vpc_rows = "\n".join(f"| {a.vpc} | {cidr[a.attachment_id]} | {a.attachment_id} |" for a in tgw.attachments)
         vpc_tables = []
@@ -342,7 +345,7 @@ class TgwReachability(Generator):
             table = tgw.table(base.name)
             assoc = ", ".join(f"{a} ({names[a]})" for a, rt in tgw.associations if rt == base.name)
             rows = "\n".join(
-                f"| {cidr[r.attachment] if r.attachment in cidr and r.origin is not t.Origin.STATIC else r.destination} | "
+                f"| {cidr_text(r.destination)} | "
                 f"{_attachment_label(r, names)} | {'static' if r.origin is t.Origin.STATIC else 'propagated'} |"
                 for r in table.routes
             )

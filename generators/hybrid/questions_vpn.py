@@ -14,6 +14,10 @@ from generators.hybrid import model as h
 from quizapp.questions import AnswerKind, JSONValue, NumericSpec
 
 
+_ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+_PRIVATE_172 = ipaddress.IPv4Network("172.16.0.0/12")
+
+
 def _block(value: int, prefix: int) -> ipaddress.IPv4Network:
     mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
     return ipaddress.IPv4Network((value & mask, prefix))
@@ -41,7 +45,7 @@ class VpcRouteWithVgw(Generator):
         vpc = block16(second)
         vgw, igw, pcx, tgw = hex_id(rng, "vgw"), hex_id(rng, "igw"), hex_id(rng, "pcx"), hex_id(rng, "tgw")
         onprem = (172 << 24) | (rng.randrange(16, 32) << 16) | (rng.randrange(256) << 8) | rng.randrange(4, 251)
-        routes = [h.SubnetRoute(ipaddress.IPv4Network("0.0.0.0/0"), igw)]
+        routes = [h.SubnetRoute(_ANYWHERE, igw)]
         case = rng.choice(("local", "tie", "lpm"))
         if case == "local":
             value = (10 << 24) | (second << 16) | (rng.randrange(256) << 8) | rng.randrange(4, 251)
@@ -54,7 +58,7 @@ class VpcRouteWithVgw(Generator):
             routes.append(h.SubnetRoute(shared, vgw, True))
         else:
             value = onprem
-            routes.append(h.SubnetRoute(ipaddress.IPv4Network("172.16.0.0/12"), tgw))
+            routes.append(h.SubnetRoute(_PRIVATE_172, tgw))
             routes.append(h.SubnetRoute(_block(onprem, 24), vgw, True))
         rng.shuffle(routes)
         address = ipaddress.IPv4Address(value)
@@ -174,7 +178,7 @@ class CloudHubReadySites(Generator):
         asns = rng.sample(range(64512, 65535), count)
         groups = rng.sample(range(16), count)
         sites = [
-            h.Site(n, a, h.Routing.DYNAMIC, ipaddress.IPv4Network(f"192.168.{16 * g + rng.randrange(16)}.0/24"))
+            h.Site(n, a, h.Routing.DYNAMIC, _block((192 << 24) | (168 << 16) | ((16 * g + rng.randrange(16)) << 8), 24))
             for n, a, g in zip(names, asns, groups, strict=True)
         ]
         # Two sites stay untouched so that at least two are ready; faults go to the others.
@@ -190,7 +194,7 @@ class CloudHubReadySites(Generator):
                 sites[j] = h.Site(sites[j].name, sites[i].asn, sites[j].routing, sites[j].prefix)
             elif fault == "overlap" and len(free) >= 2:
                 i, j = free.pop(), free.pop()
-                wide = ipaddress.IPv4Network(f"192.168.{16 * groups[i]}.0/20")
+                wide = _block((192 << 24) | (168 << 16) | (16 * groups[i] << 8), 20)
                 sites[j] = h.Site(sites[j].name, sites[j].asn, sites[j].routing, wide)
         problems = h.cloudhub_problems(sites)
         ready = [s for s in sites if not problems[s.name]]
