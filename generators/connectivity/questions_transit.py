@@ -103,7 +103,7 @@ class TgwMatchingRoute(Generator):
         listing = "\n".join(f"| {d} | {a} | {k} |" for d, a, k in rows)
         winner = decision.route
         ranked = "\n".join(
-            f"{i}. `{r.destination}` → {_target(r, labels)} ({_route_type(r)})" for i, r in enumerate(decision.matches, 1)
+            f"{i}. `{r.destination}` → {_target(r, labels)}, {_route_type(r)}" for i, r in enumerate(decision.matches, 1)
         )
         fate = (
             "The winning route is a **blackhole**: the transit gateway drops the packet."
