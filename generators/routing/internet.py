@@ -14,6 +14,18 @@ Facts encoded here (checked against AWS documentation):
   (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html).
 - A subnet without an explicit association uses the main route table
   (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html).
+- A NAT gateway lives in one Availability Zone; if that zone goes down,
+  resources in other zones that route through it lose internet access
+  (https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html).
+- Which target suits which need: an internet gateway for traffic both ways
+  (IPv4 with a public address, or IPv6); a NAT gateway for IPv4 connections
+  started inside only; an egress-only internet gateway for IPv6 connections
+  started inside only; a gateway endpoint (a prefix-list route) to reach S3
+  or DynamoDB without the internet
+  (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html,
+  https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html,
+  https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html,
+  https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html).
 - Security groups are stateful; network ACLs are stateless, so the response
   needs a rule on the client's ephemeral ports
   (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html,
@@ -30,12 +42,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
 from generators.routing.reachability import nacl_over_ports
-from generators.routing.topology import Vpc
+from generators.routing.topology import NatGateway, Vpc
 from generators.security.model import (
     Direction,
     Packet,
@@ -46,7 +58,15 @@ from generators.security.model import (
     evaluate_security_groups,
 )
 
-__all__ = ["Check", "ChecklistMisconception", "Requirement", "internet_checklist"]
+__all__ = [
+    "Check",
+    "ChecklistMisconception",
+    "Requirement",
+    "internet_checklist",
+    "loses_internet",
+    "nat_for",
+    "target_for_need",
+]
 
 
 class Requirement(StrEnum):
@@ -74,7 +94,12 @@ class Check:
 
     requirement: Requirement
     met: bool
-    detail: str
+    why: str | Callable[[], str] = field(compare=False, repr=False)
+
+    @property
+    def detail(self) -> str:
+        """One sentence saying why the requirement is met or not."""
+        return self.why if isinstance(self.why, str) else self.why()
 
 
 def _sg_over_ports(groups: tuple[SecurityGroup, ...], direction: Direction, packet: Packet, low: int, high: int) -> bool:
@@ -112,7 +137,7 @@ def internet_checklist(
     igw = vpc.internet_gateway
     checks.append(Check(
         Requirement.GATEWAY, igw is not None,
-        f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
+        lambda: f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
     ))
 
     if ChecklistMisconception.MAIN_TABLE_ONLY in mis:
@@ -121,11 +146,12 @@ def internet_checklist(
         table = vpc.route_table_of(subnet.id)
     decision = longest_prefix_match(table, remote, vpc.prefix_lists)
     to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
-    checks.append(Check(Requirement.ROUTE, to_igw, decision.explain()))
+    checks.append(Check(Requirement.ROUTE, to_igw, decision.explain))
 
     checks.append(Check(
         Requirement.ADDRESS, inst.public_ip is not None,
-        f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip else f"{inst.id} has only the private address {inst.private_ip}.",
+        lambda: f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip
+        else f"{inst.id} has only the private address {inst.private_ip}.",
     ))
 
     own_client = client if inbound else inst.client
@@ -144,7 +170,7 @@ def internet_checklist(
     groups = vpc.groups_of(inst)
     sg = evaluate_security_groups(groups, req_dir, request)
     sg_ok = sg.allowed
-    sg_detail = sg.explain()
+    sg_detail: str | Callable[[], str] = sg.explain
     if sg_ok and ChecklistMisconception.STATELESS_SG in mis and protocol.has_ports:
         if not _sg_over_ports(groups, req_dir.opposite, reply, low, high):
             sg_ok = False
@@ -153,14 +179,68 @@ def internet_checklist(
 
     acl = vpc.nacl(subnet.nacl_id)
     there = evaluate_nacl(acl, req_dir, request)
-    nacl_ok, nacl_detail = there.allowed, there.explain()
+    nacl_ok, nacl_detail = there.allowed, there.explain
     if nacl_ok and ChecklistMisconception.STATEFUL_NACL not in mis:
         if protocol.has_ports:
             back, denied = nacl_over_ports(acl, req_dir.opposite, reply, low, high)
         else:
             back, denied = evaluate_nacl(acl, req_dir.opposite, reply), None
         nacl_ok = back.allowed and denied is None
-        nacl_detail = f"Requests: {there.explain()} Responses: {back.explain()}"
+        nacl_detail = lambda: f"Requests: {there.explain()} Responses: {back.explain()}"  # noqa: E731
     checks.append(Check(Requirement.NETWORK_ACL, nacl_ok, nacl_detail))
     return tuple(checks)
 
+
+
+def nat_for(vpc: Vpc, subnet_id: str, remote: IPAddress) -> NatGateway | None:
+    """The NAT gateway a subnet's traffic to `remote` goes through, if any.
+
+    >>> from ipaddress import IPv4Address
+    >>> from generators.routing.topology import example_vpc
+    >>> nat_for(example_vpc(), "subnet-app", IPv4Address("8.8.8.8")).id
+    'nat-1'
+    """
+    decision = longest_prefix_match(vpc.route_table_of(subnet_id), remote, vpc.prefix_lists)
+    if decision.route is None or decision.route.kind is not TargetKind.NAT_GATEWAY:
+        return None
+    return vpc.nat_gateway(decision.route.target)
+
+
+def loses_internet(vpc: Vpc, subnet_id: str, failed_az: str, remote: IPAddress) -> bool:
+    """True when `subnet_id` reaches `remote` through a NAT gateway that
+    lives in `failed_az` (a zonal NAT gateway does not fail over). Looks at
+    routing only, not at security groups or network ACLs.
+
+    >>> from ipaddress import IPv4Address
+    >>> from generators.routing.topology import example_vpc
+    >>> loses_internet(example_vpc(), "subnet-app", "az-a", IPv4Address("8.8.8.8"))
+    True
+    >>> loses_internet(example_vpc(), "subnet-app", "az-b", IPv4Address("8.8.8.8"))
+    False
+    """
+    nat = nat_for(vpc, subnet_id, remote)
+    return nat is not None and vpc.subnet(nat.subnet_id).az == failed_az
+
+
+GATEWAY_SERVICES = frozenset({"s3", "dynamodb"})
+"""The services that offer gateway endpoints."""
+
+
+def target_for_need(*, ipv6: bool, inbound: bool, service: str | None = None) -> TargetKind:
+    """The kind of route target for a need: reach `service` privately, or the
+    internet with (`inbound`) or without connections started from outside.
+
+    >>> target_for_need(ipv6=True, inbound=False).value
+    'egress-only internet gateway'
+    >>> target_for_need(ipv6=False, inbound=False).value
+    'NAT gateway'
+    >>> target_for_need(ipv6=False, inbound=False, service="s3").value
+    'VPC endpoint'
+    """
+    if service is not None:
+        if service not in GATEWAY_SERVICES:
+            raise ValueError(f"{service} has no gateway endpoint (only {', '.join(sorted(GATEWAY_SERVICES))})")
+        return TargetKind.VPC_ENDPOINT
+    if inbound:
+        return TargetKind.INTERNET_GATEWAY
+    return TargetKind.EGRESS_ONLY_INTERNET_GATEWAY if ipv6 else TargetKind.NAT_GATEWAY

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 IPv4Address = ipaddress.IPv4Address
@@ -180,8 +180,12 @@ class Route:
     origin: RouteOrigin = RouteOrigin.STATIC
     state: RouteState = RouteState.ACTIVE
 
+    kind: TargetKind = field(init=False, repr=False, compare=False)
+    """The kind of the target (derived from its id)."""
+
     def __post_init__(self) -> None:
         kind = target_kind(self.target)
+        object.__setattr__(self, "kind", kind)
         if kind is TargetKind.LOCAL and isinstance(self.destination, str):
             raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
         if kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY and not self._is_ipv6():
@@ -189,11 +193,6 @@ class Route:
 
     def _is_ipv6(self) -> bool:
         return isinstance(self.destination, IPv6Network)
-
-    @property
-    def kind(self) -> TargetKind:
-        """The kind of the target."""
-        return target_kind(self.target)
 
     @property
     def is_prefix_list(self) -> bool:
@@ -226,11 +225,13 @@ class RouteTable:
     main: bool = False
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
+        seen: set[tuple[Destination, RouteOrigin]] = set()
         for route in self.routes:
-            key = str(route.destination)
+            key = (route.destination, route.origin)
             if key in seen:
-                raise RouteTableError(f"{self.id} has two routes for {key}; a destination appears once per table")
+                raise RouteTableError(
+                    f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"
+                )
             seen.add(key)
 
     @property
@@ -254,6 +255,8 @@ def mark_blackholes(table: RouteTable, gone: Iterable[str]) -> RouteTable:
     <RouteState.BLACKHOLE: 'blackhole'>
     """
     deleted = set(gone)
+    if not any(r.target in deleted for r in table.routes):
+        return table
     return table.with_routes(
         replace(r, state=RouteState.BLACKHOLE) if r.target in deleted else r for r in table.routes
     )
@@ -372,6 +375,8 @@ class RouteMisconception(StrEnum):
     FIRST_MATCH = "pick the first matching route in the table instead of the longest prefix"
     ORIGIN_BEFORE_LENGTH = "let a static route beat a more specific prefix-list or propagated route"
     SKIP_BLACKHOLE = "expect the router to skip a blackhole route and use the next best route"
+    PREFIX_LIST_WINS_TIE = "let a prefix-list route win a tie with a static route of the same length"
+    PROPAGATED_WINS_TIE = "let a propagated route win a tie with a static route to the same destination"
 
 
 @dataclass(frozen=True)
@@ -381,12 +386,24 @@ class Candidate:
 
     route: Route
     matched: IPNetwork | None
-    note: str
+    destination: IPAddress
 
     @property
     def matches(self) -> bool:
         """True when the route covers the packet's destination."""
         return self.matched is not None
+
+    @property
+    def note(self) -> str:
+        """Why the route does or does not match, in a few words."""
+        dest, packet = self.route.destination, self.destination
+        if isinstance(dest, str):
+            if self.matched is not None:
+                return f"{dest} contains {packet} in its entry {self.matched}"
+            return f"no entry of {dest} contains {packet}"
+        if dest.version != packet.version:
+            return f"{dest} is an IPv{dest.version} route and {packet} is IPv{packet.version}"
+        return f"{dest} contains {packet}" if self.matched is not None else f"{dest} does not contain {packet}"
 
 
 @dataclass(frozen=True)
@@ -399,7 +416,19 @@ class RouteDecision:
     route: Route | None
     matched: IPNetwork | None
     candidates: tuple[Candidate, ...]
-    why: str
+    rule: str = "longest"
+    """How the route was picked: "longest" (AWS), or the name of a misconception."""
+
+    @property
+    def why(self) -> str:
+        """Why this route won, in a few words."""
+        if self.route is None:
+            return "no route matches"
+        if self.rule == "first":
+            return "the first matching route"
+        chosen = next(c for c in self.candidates if c.route is self.route)
+        matching = [c for c in self.candidates if c.matches and c is not chosen]
+        return _why(chosen, matching)
 
     @property
     def target(self) -> str | None:
@@ -442,35 +471,33 @@ def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLi
     ['10.0.0.0/16 does not contain 52.216.4.9', 'pl-1 contains 52.216.4.9 in its entry 52.216.0.0/15']
     """
     lists = prefix_lists or {}
-    vpc_blocks = table.local_blocks
     out: list[Candidate] = []
     for route in table.routes:
         dest = route.destination
         if isinstance(dest, str):
             if dest not in lists:
                 raise RouteTableError(f"the scenario does not say which CIDR blocks {dest} holds")
-            entries = [
-                e for e in lists[dest] if not any(e.version == b.version and _inside(e, b) for b in vpc_blocks)
+            vpc_blocks = table.local_blocks
+            hits = [
+                e for e in lists[dest]
+                if e.version == destination.version and destination in e
+                and not any(e.version == b.version and _inside(e, b) for b in vpc_blocks)
             ]
-            hits = [e for e in entries if e.version == destination.version and destination in e]
-            if hits:
-                best = max(hits, key=lambda e: e.prefixlen)
-                out.append(Candidate(route, best, f"{dest} contains {destination} in its entry {best}"))
-            else:
-                out.append(Candidate(route, None, f"no entry of {dest} contains {destination}"))
-        elif dest.version != destination.version:
-            out.append(Candidate(route, None, f"{dest} is an IPv{dest.version} route and {destination} is IPv{destination.version}"))
-        elif destination in dest:
-            out.append(Candidate(route, dest, f"{dest} contains {destination}"))
+            best = max(hits, key=lambda e: e.prefixlen) if hits else None
+            out.append(Candidate(route, best, destination))
+        elif dest.version == destination.version and destination in dest:
+            out.append(Candidate(route, dest, destination))
         else:
-            out.append(Candidate(route, None, f"{dest} does not contain {destination}"))
+            out.append(Candidate(route, None, destination))
     return tuple(out)
 
 
-def _tie_rank(route: Route) -> int:
+def _tie_rank(route: Route, prefix_list_first: bool = False, propagated_first: bool = False) -> int:
     """Higher wins between equal prefixes: static CIDR, prefix list, propagated."""
     if route.origin is RouteOrigin.PROPAGATED:
-        return 0
+        return 3 if propagated_first else 0
+    if prefix_list_first:
+        return 2 if route.is_prefix_list else 1
     return 1 if route.is_prefix_list else 2
 
 
@@ -504,16 +531,19 @@ def longest_prefix_match(
     if misconception is RouteMisconception.SKIP_BLACKHOLE:
         matching = [c for c in matching if c.route.state is RouteState.ACTIVE]
     if not matching:
-        return RouteDecision(destination, table.id, None, None, cands, "no route matches")
+        return RouteDecision(destination, table.id, None, None, cands)
     if misconception is RouteMisconception.FIRST_MATCH:
         first = matching[0]
-        return RouteDecision(destination, table.id, first.route, first.matched, cands, "the first matching route")
+        return RouteDecision(destination, table.id, first.route, first.matched, cands, "first")
 
     origin_first = misconception is RouteMisconception.ORIGIN_BEFORE_LENGTH
+    lists_first = misconception is RouteMisconception.PREFIX_LIST_WINS_TIE
+    propagated_first = misconception is RouteMisconception.PROPAGATED_WINS_TIE
 
     def key(c: Candidate) -> tuple[int, int]:
         length = c.matched.prefixlen if c.matched is not None else -1
-        return (_tie_rank(c.route), length) if origin_first else (length, _tie_rank(c.route))
+        rank = _tie_rank(c.route, lists_first, propagated_first)
+        return (rank, length) if origin_first else (length, rank)
 
     best_key = max(key(c) for c in matching)
     best = [c for c in matching if key(c) == best_key]
@@ -521,19 +551,18 @@ def longest_prefix_match(
         names = ", ".join(c.route.describe() for c in best)
         raise AmbiguousRouteError(f"routes tie for {destination} ({names}); AWS would pick one arbitrarily")
     chosen = best[0]
-    why = _why(chosen, matching)
-    return RouteDecision(destination, table.id, chosen.route, chosen.matched, cands, why)
+    return RouteDecision(destination, table.id, chosen.route, chosen.matched, cands)
 
 
-def _why(chosen: Candidate, matching: Sequence[Candidate]) -> str:
+def _why(chosen: Candidate, others: Sequence[Candidate]) -> str:
     assert chosen.matched is not None
-    others = [c for c in matching if c is not chosen]
     if not others:
         return "the only matching route"
     same = [c for c in others if c.matched is not None and c.matched.prefixlen == chosen.matched.prefixlen]
     if same:
-        kind = "a static CIDR route" if _tie_rank(chosen.route) == 2 else "a prefix-list route"
-        return f"/{chosen.matched.prefixlen} ties with {same[0].route.describe()}, and {kind} wins the tie"
+        kind = {2: "a static CIDR route", 1: "a prefix-list route"}.get(_tie_rank(chosen.route), "this route")
+        beaten = {2: "prefix-list and propagated routes", 1: "propagated routes"}.get(_tie_rank(chosen.route), "the others")
+        return f"/{chosen.matched.prefixlen} ties with {same[0].route.describe()}, and {kind} beats {beaten}"
     return f"/{chosen.matched.prefixlen} is the longest matching prefix"
 
 

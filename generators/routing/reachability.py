@@ -55,8 +55,8 @@ Facts encoded here (checked against AWS documentation):
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from generators.routing.model import (
@@ -139,6 +139,7 @@ class WalkMisconception(StrEnum):
     FIRST_MATCH_ROUTE = "pick the first matching route in the table instead of the longest prefix"
     FIREWALL_REJECTS = "expect a security group or network ACL to reject the connection instead of dropping it"
     IGNORE_APPLICATION = "assume an open port means an application is listening on it"
+    CLOSED_PORT_DROPS = "expect a port with no listener to drop packets silently, like a firewall"
     NAT_FAILS_OVER = "assume a NAT gateway fails over to another Availability Zone"
 
 
@@ -161,6 +162,11 @@ class Flow:
     client: str = "linux"
 
 
+Text = str | Callable[[], str]
+"""A sentence, or a function that writes it when asked (explanations are
+only written for the walks a question shows, not for every distractor)."""
+
+
 @dataclass(frozen=True)
 class Hop:
     """One component on the path and what it did with the packet."""
@@ -170,9 +176,22 @@ class Hop:
     component: str
     direction: str
     allowed: bool
-    detail: str
-    rule: str | None = None
+    why: Text = field(compare=False, repr=False)
+    deciding: str | Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
     subnet: str = ""
+
+    @property
+    def detail(self) -> str:
+        """One sentence saying what this component did and why."""
+        return self.why if isinstance(self.why, str) else self.why()
+
+    @property
+    def rule(self) -> str | None:
+        """The rule or route that decided (``*`` for a network ACL's final
+        rule), or None when no rule is involved."""
+        if self.deciding is None or isinstance(self.deciding, str):
+            return self.deciding
+        return self.deciding()
 
     @property
     def label(self) -> str:
@@ -236,12 +255,12 @@ def nacl_over_ports(
     first_allow: NaclDecision | None = None
     for i, start in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else high
-        decision = evaluate_nacl(acl, direction, replace(packet, destination_port=start), reading=reading)
+        decision = evaluate_nacl(acl, direction, _with_port(packet, start), reading=reading)
         if not decision.allowed:
             # Merge with following stretches denied by the same rule.
             j = i + 1
             while j < len(starts):
-                nxt = evaluate_nacl(acl, direction, replace(packet, destination_port=starts[j]), reading=reading)
+                nxt = evaluate_nacl(acl, direction, _with_port(packet, starts[j]), reading=reading)
                 if nxt.allowed or nxt.rule != decision.rule:
                     break
                 end = starts[j + 1] - 1 if j + 1 < len(starts) else high
@@ -253,7 +272,13 @@ def nacl_over_ports(
     return first_allow, None
 
 
+def _with_port(packet: Packet, port: int) -> Packet:
+    return Packet(packet.protocol, packet.source, packet.destination, packet.source_port, port)
+
+
 def _address(text: str) -> IPAddress | None:
+    if text.startswith("i-"):
+        return None
     try:
         return ipaddress.ip_address(text)
     except ValueError:
@@ -281,7 +306,7 @@ class _Walker:
         self.hops: list[Hop] = []
         gone = {r.target for t in vpc.route_tables for r in t.routes} - vpc.live_targets() - {"local"}
         gone = {g for g in gone if g.split("-")[0] in {"igw", "nat", "eigw", "vpce", "i"}}
-        self.tables = {t.id: mark_blackholes(t, gone) for t in vpc.route_tables}
+        self.tables = {t.id: mark_blackholes(t, gone) if gone else t for t in vpc.route_tables}
         self.reading = NaclReading.LISTED_ORDER if WalkMisconception.NACL_LISTED_ORDER in misconceptions else NaclReading.RULE_NUMBER
 
     # -- recording ---------------------------------------------------------
@@ -305,25 +330,32 @@ class _Walker:
         else:
             peers = frozenset(peer.groups) if peer is not None else frozenset()
         decision = evaluate_security_groups(groups, direction, packet, peers)
-        rule = decision.rule.describe(direction) if decision.rule else None
+
+        def rule() -> str | None:
+            return decision.rule.describe(direction) if decision.rule else None
+
         name = ", ".join(g.id for g in groups)
-        self.add(Hop(leg, HopKind.SECURITY_GROUP, name, str(direction), decision.allowed, decision.explain(), rule))
+        self.add(Hop(leg, HopKind.SECURITY_GROUP, name, str(direction), decision.allowed, decision.explain, rule))
 
     def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
         if leg is Leg.RESPONSE and WalkMisconception.STATEFUL_NACL in self.mis:
             return
         acl = self.vpc.nacl(subnet.nacl_id)
+        denied: tuple[int, int] | None = None
         if ports is None or ports[0] == ports[1]:
             decision = evaluate_nacl(acl, direction, packet, reading=self.reading)
-            detail = decision.explain()
         else:
             decision, denied = nacl_over_ports(acl, direction, packet, ports[0], ports[1], self.reading)
+
+        def detail() -> str:
+            if ports is None or ports[0] == ports[1]:
+                return decision.explain()
             span = port_text(*ports)
             if denied is None:
-                detail = f"Every port of the ephemeral range {span} passes: {_lower(decision.explain())}"
-            else:
-                part = "" if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
-                detail = (part or f"The ephemeral ports {span}: ") + _lower(decision.explain())
+                return f"Every port of the ephemeral range {span} passes: {_lower(decision.explain())}"
+            part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
+            return part + _lower(decision.explain())
+
         self.add(Hop(leg, HopKind.NETWORK_ACL, acl.id, str(direction), decision.allowed, detail, decision.rule_label, subnet.id))
 
     def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
@@ -341,8 +373,11 @@ class _Walker:
         elif WalkMisconception.SKIP_BLACKHOLE in self.mis:
             misconception = RouteMisconception.SKIP_BLACKHOLE
         decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
-        rule = decision.route.describe() if decision.route else None
-        self.add(Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain(), rule))
+
+        def rule() -> str | None:
+            return decision.route.describe() if decision.route else None
+
+        self.add(Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain, rule))
         return decision
 
     # -- the walk ----------------------------------------------------------
@@ -398,7 +433,7 @@ class _Walker:
         except _NoPublicAddress as exc:
             igw = self.vpc.internet_gateway or "(none)"
             self.hops.append(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
-                                 f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."))
+                                 lambda: f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."))
             return self.failed()
         try:
             if src.instance is not None and dst.instance is not None:
@@ -430,7 +465,9 @@ class _Walker:
             else f"The packet reaches {inst.id}, but nothing listens on {what}, so the operating system answers with a reset."
         )
         self.hops.append(Hop(Leg.REQUEST, HopKind.APPLICATION, inst.id, "", listens, detail))
-        return Verdict.REACHABLE if listens else Verdict.REFUSED
+        if listens:
+            return Verdict.REACHABLE
+        return Verdict.TIMEOUT if WalkMisconception.CLOSED_PORT_DROPS in self.mis else Verdict.REFUSED
 
     def stateless_sg_return(self, server: Instance | None, client: Instance | None, reply: Packet) -> None:
         if WalkMisconception.STATELESS_SG not in self.mis:
@@ -481,10 +518,10 @@ class _Walker:
             return
         elif kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY:
             self.add(Hop(Leg.REQUEST, HopKind.EGRESS_ONLY_GATEWAY, target, "", True,
-                         f"{target} forwards IPv6 traffic started inside the VPC and lets its responses back in."))
+                         lambda: f"{target} forwards IPv6 traffic started inside the VPC and lets its responses back in."))
         elif kind is TargetKind.VPC_ENDPOINT:
             self.add(Hop(Leg.REQUEST, HopKind.GATEWAY_ENDPOINT, target, "", True,
-                         f"{target} delivers the packet to the service over the AWS network, without the internet gateway or a NAT device."))
+                         lambda: f"{target} delivers the packet to the service over the AWS network, without the internet gateway or a NAT device."))
         else:
             raise TopologyError(f"{decision.explain()} The model does not follow {kind} targets.")
         reply = self.response_packet(dst.address, src.address, eph)
@@ -494,20 +531,20 @@ class _Walker:
     def through_igw(self, inst: Instance, address: IPAddress, igw: str) -> None:
         if self.flow.ipv6:
             self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
-                         f"{igw} forwards the packet from the IPv6 address {address}."))
+                         lambda: f"{igw} forwards the packet from the IPv6 address {address}."))
         elif inst.public_ip is None:
             self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
-                         f"{inst.id} has no public IPv4 or Elastic IP address, so {igw} has no public address to "
+                         lambda: f"{inst.id} has no public IPv4 or Elastic IP address, so {igw} has no public address to "
                          "translate its private address to, and the packet goes nowhere."))
         else:
             self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
-                         f"{igw} translates {inst.private_ip} to its public address {inst.public_ip}."))
+                         lambda: f"{igw} translates {inst.private_ip} to its public address {inst.public_ip}."))
 
     def nat_zone(self, device: str, subnet: Subnet) -> None:
         if subnet.az in self.vpc.failed_azs and WalkMisconception.NAT_FAILS_OVER not in self.mis:
             raise_hop = Hop(Leg.REQUEST, HopKind.NAT_GATEWAY if device.startswith("nat-") else HopKind.INSTANCE,
                             device, "", False,
-                            f"{device} lives in {subnet.az}, which is down; a zonal NAT device does not move to another zone.")
+                            lambda: f"{device} lives in {subnet.az}, which is down; a zonal NAT device does not move to another zone.")
             self.add(raise_hop)
 
     def through_nat_gateway(self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat_id: str, eph: tuple[int, int] | None) -> None:
@@ -518,7 +555,7 @@ class _Walker:
         self.nat_zone(nat.id, n_sub)
         if self.flow.ipv6:
             self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
-                         f"{nat.id} translates IPv4 (and NAT64), not native IPv6 traffic."))
+                         lambda: f"{nat.id} translates IPv4 (and NAT64), not native IPv6 traffic."))
         request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
         if n_sub.id != s_sub.id:
             self.nacl(Leg.REQUEST, n_sub, Direction.INBOUND, request)
@@ -527,7 +564,7 @@ class _Walker:
         out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
         self.nacl(Leg.REQUEST, n_sub, Direction.OUTBOUND, out)
         self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
-                     f"The internet gateway translates {nat.private_ip} to the NAT gateway's Elastic IP address {nat.elastic_ip}."))
+                     lambda: f"The internet gateway translates {nat.private_ip} to the NAT gateway's Elastic IP address {nat.elastic_ip}."))
         back = self.response_packet(dst.address, nat.private_ip, nat_eph)
         self.nacl(Leg.RESPONSE, n_sub, Direction.INBOUND, back, nat_eph)
         reply = self.response_packet(dst.address, src.address, eph)
@@ -538,15 +575,15 @@ class _Walker:
         """The NAT gateway forwards the packet; returns the internet gateway it uses."""
         if nat.elastic_ip is None:
             self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
-                         f"{nat.id} is a private NAT gateway (no Elastic IP address): it cannot send traffic to the internet."))
+                         lambda: f"{nat.id} is a private NAT gateway (no Elastic IP address): it cannot send traffic to the internet."))
         self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", True,
-                     f"{nat.id} (in {n_sub.id}, {n_sub.az}) replaces the source address with its own {nat.private_ip}."))
+                     lambda: f"{nat.id} (in {n_sub.id}, {n_sub.az}) replaces the source address with its own {nat.private_ip}."))
         onward = self.route(Leg.REQUEST, n_sub, _any_internet(self.flow))
         assert onward.route is not None
         if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
             self.hops[-1] = replace(
                 self.hops[-1], allowed=False,
-                detail=onward.explain().rstrip(".") + f", not to an internet gateway: {n_sub.id} is not a public subnet, "
+                why=lambda: onward.explain().rstrip(".") + f", not to an internet gateway: {n_sub.id} is not a public subnet, "
                 "so the NAT gateway cannot reach the internet.")
             raise _Blocked
         return onward.route.target
@@ -560,10 +597,10 @@ class _Walker:
         self.sg(Leg.REQUEST, nat, Direction.INBOUND, request, s)
         if nat.source_dest_check:
             self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", False,
-                         f"{nat.id} has its source/destination check on, so it drops packets not addressed to itself; "
+                         lambda: f"{nat.id} has its source/destination check on, so it drops packets not addressed to itself; "
                          "a NAT instance needs the check turned off."))
         self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", True,
-                     f"{nat.id} has its source/destination check off and forwards the packet with its own source address."))
+                     lambda: f"{nat.id} has its source/destination check off and forwards the packet with its own source address."))
         nat_eph = self.ephemeral(nat.client)
         out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
         onward = self.route(Leg.REQUEST, n_sub, dst.address)
@@ -586,12 +623,12 @@ class _Walker:
         igw = self.vpc.internet_gateway
         if igw is None:
             self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, "(none)", "", False,
-                         f"No internet gateway is attached to {self.vpc.id}, so traffic from the internet cannot enter it."))
+                         lambda: f"No internet gateway is attached to {self.vpc.id}, so traffic from the internet cannot enter it."))
         assert igw is not None
         private = d.address(self.flow.ipv6)
         assert private is not None
         how = "" if self.flow.ipv6 else f" and translates {dst.address} to {private}"
-        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True, f"{igw} receives the packet{how}."))
+        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True, lambda: f"{igw} receives the packet{how}."))
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, private, eph[0] if eph else None, self.flow.port)
         self.nacl(Leg.REQUEST, d_sub, Direction.INBOUND, request)
@@ -604,7 +641,7 @@ class _Walker:
         if back.route.target != igw:
             self.hops[-1] = replace(
                 self.hops[-1], allowed=False,
-                detail=back.explain().rstrip(".") + f", not back to {igw} where the request came in, so the client never gets the response.")
+                why=lambda: back.explain().rstrip(".") + f", not back to {igw} where the request came in, so the client never gets the response.")
             raise _Blocked
 
 

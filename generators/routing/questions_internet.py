@@ -1,0 +1,435 @@
+"""Questions on internet access: what is missing, where the NAT gateway
+goes, and what a zone failure takes down."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from decimal import Decimal
+from typing import Any
+
+from faker import Faker
+
+from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
+from generators.routing.internet import (
+    Check,
+    ChecklistMisconception,
+    Requirement,
+    internet_checklist,
+    loses_internet,
+)
+from generators.routing.model import TargetKind, longest_prefix_match
+from generators.routing.scenarios import (
+    Params,
+    addr,
+    azs,
+    block,
+    build_vpc,
+    dotted,
+    hexid,
+    host,
+    internet_host,
+    route_table,
+    route_table_md,
+    topology_md,
+    two_tier,
+    v4net,
+    vpc_base,
+    words,
+)
+from generators.routing.topology import NatGateway, Subnet, Vpc
+from generators.security.model import Protocol, default_nacl
+from quizapp.questions import AnswerKind, NumericSpec
+
+CM = ChecklistMisconception
+NOTHING_MISSING = "Nothing is missing"
+
+
+def _text(req: Requirement) -> str:
+    return req.value[:1].upper() + req.value[1:]
+
+
+def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -> tuple[Params, str, bool]:
+    """A web instance that should talk to the internet, with `broken`
+    requirements taken away. Every requirement left in place carries a bait
+    that some misconception mistakes for a gap."""
+    p = two_tier(rng, fake)
+    web = p["instances"][0]
+    pub_acl = p["acls"][0]
+    sg_web = p["groups"][0]
+    rtb_pub = p["route_tables"][1]
+    inbound = rng.random() < 0.5
+    p["remote"] = internet_host(rng)
+    # Baits: the return direction's NACL rule covers only the ephemeral
+    # ports, and the security group has no rule for the responses.
+    if inbound:
+        pub_acl["outbound"] = [r for r in pub_acl["outbound"] if r[3] != "443"]
+        sg_web["outbound"] = [["tcp", "443", "0.0.0.0/0"]]
+    else:
+        pub_acl["inbound"] = [r for r in pub_acl["inbound"] if r[3] != "443"]
+        sg_web["outbound"] = [["tcp", "443", "0.0.0.0/0"]]
+    for req in broken:
+        if req is Requirement.GATEWAY:
+            p["vpc"]["igw"] = None
+        elif req is Requirement.ROUTE:
+            rtb_pub["routes"] = [r for r in rtb_pub["routes"] if r[0] != "0.0.0.0/0"]
+        elif req is Requirement.ADDRESS:
+            web["public_ip"] = None
+        elif req is Requirement.SECURITY_GROUP:
+            if inbound:
+                sg_web["inbound"] = [["tcp", "22", f"{p['remote'].rsplit('.', 1)[0]}.0/24"]]
+            else:
+                sg_web["outbound"] = [["all", "all", p["vpc"]["cidr"]]]
+        else:
+            direction = "outbound" if inbound else "inbound"
+            pub_acl[direction] = [r for r in pub_acl[direction] if r[3] != "1024-65535"]
+    return p, web["id"], inbound
+
+
+def _checks(vpc: Vpc, p: Params, inst: str, inbound: bool, *mis: CM) -> dict[Requirement, Check]:
+    checks = internet_checklist(vpc, inst, addr(p["remote"]), Protocol.TCP, 443, inbound=inbound, misconceptions=mis)
+    return {c.requirement: c for c in checks}
+
+
+def _bait_distractors(vpc: Vpc, p: Params, inst: str, inbound: bool, base: dict[Requirement, Check]) -> list[Distractor]:
+    out = []
+    for mis in (CM.MAIN_TABLE_ONLY, CM.STATELESS_SG, CM.RETURN_ON_SERVICE_PORT):
+        seen = _checks(vpc, p, inst, inbound, mis)
+        for req, check in seen.items():
+            if base[req].met and not check.met:
+                out.append(Distractor(_text(req), mis.value))
+    return out
+
+
+def _situation(p: Params, inst: str, inbound: bool) -> str:
+    web = p["instances"][0]
+    if inbound:
+        return (f"Clients on the internet, such as `{p['remote']}`, must reach the HTTPS site on `{inst}` ({web['name']}) "
+                "on TCP port 443, but their connections fail.")
+    return (f"`{inst}` ({web['name']}) must download updates over HTTPS (TCP 443) from `{p['remote']}` on the "
+            "internet, but its connections fail.")
+
+
+def _checklist_md(checks: dict[Requirement, Check]) -> str:
+    return "\n".join(f"- {'✓' if c.met else '✗'} {_text(r)}: {c.detail}" for r, c in checks.items())
+
+
+class MissingRequirement(Generator):
+    """Which one of the internet-access requirements is missing."""
+
+    id = "routing.internet-missing-requirement"
+    version = 1
+    topic = "routing"
+    kind = AnswerKind.SINGLE
+    note = "routing#internet-gateway"
+    title = "What is missing for internet access?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        missing = rng.choice(list(Requirement))
+        p, inst, inbound = _internet_case(rng, fake, [missing])
+        vpc = build_vpc(p)
+        base = _checks(vpc, p, inst, inbound)
+        answer = [r for r, c in base.items() if not c.met]
+        assert answer == [missing], (answer, missing)
+        distractors = _bait_distractors(vpc, p, inst, inbound, base)
+        if missing is Requirement.NETWORK_ACL:
+            distractors.append(Distractor(NOTHING_MISSING, CM.STATEFUL_NACL.value))
+        return Body(
+            prompt=f"{topology_md(p)}\n\n{_situation(p, inst, inbound)} Exactly one requirement for internet access "
+                   "is missing. Which one?",
+            params=p,
+            explanation=f"Each requirement in turn:\n\n{_checklist_md(base)}\n\nSo the missing one is: "
+                        f"**{_text(missing)}**.",
+            choices=single_choice(rng, _text(missing), distractors),
+        )
+
+
+class MissingRequirements(Generator):
+    """Which two internet-access requirements are missing."""
+
+    id = "routing.internet-missing-requirements"
+    version = 1
+    topic = "routing"
+    kind = AnswerKind.MULTIPLE
+    note = "routing#internet-gateway"
+    title = "Two things missing for internet access"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        missing = rng.sample(list(Requirement), 2)
+        p, inst, inbound = _internet_case(rng, fake, missing)
+        vpc = build_vpc(p)
+        base = _checks(vpc, p, inst, inbound)
+        answer = [r for r, c in base.items() if not c.met]
+        assert sorted(answer) == sorted(missing), (answer, missing)
+        distractors = _bait_distractors(vpc, p, inst, inbound, base)
+        return Body(
+            prompt=f"{topology_md(p)}\n\n{_situation(p, inst, inbound)} Two requirements for internet access are "
+                   "missing. Which two? (Choose two.)",
+            params=p,
+            explanation=f"Each requirement in turn:\n\n{_checklist_md(base)}",
+            choices=multiple_choice(rng, [_text(r) for r in answer], distractors),
+        )
+
+
+class NatPlacement(Generator):
+    """In which subnet a NAT gateway must be created to serve a private subnet."""
+
+    id = "routing.nat-gateway-placement"
+    version = 1
+    topic = "routing"
+    kind = AnswerKind.SINGLE
+    note = "routing#nat-gateway"
+    title = "Where does the NAT gateway go?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        base = vpc_base(rng)
+        zones = azs(rng, 2)
+        w = words(fake, 4)
+        third = rng.randrange(0, 200, 4)
+        cidr = f"{dotted(base)}/16"
+        igw, nat = hexid(rng, "igw"), hexid(rng, "nat")
+        rtb_main, rtb_pub, rtb_priv = hexid(rng, "rtb"), hexid(rng, "rtb"), hexid(rng, "rtb")
+        roles = [("public", rtb_pub, zones[0]), ("private", rtb_priv, zones[0]), ("private", rtb_priv, zones[1]),
+                 ("isolated", None, zones[1])]
+        order = list(range(4))
+        rng.shuffle(order)
+        subnets = []
+        for k, (role, rtb, zone) in enumerate(roles):
+            subnets.append({"id": hexid(rng, "subnet"), "name": f"{w[k]}-{role}", "cidr": block(base, third + order[k]),
+                            "az": zone, "rtb": rtb})
+        source = subnets[1]
+        p: Params = {
+            "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr, "igw": igw},
+            "subnets": subnets,
+            "route_tables": [
+                {"id": rtb_main, "main": True, "routes": [[cidr, "local"]]},
+                {"id": rtb_pub, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", igw]]},
+                {"id": rtb_priv, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", nat]]},
+            ],
+            "nat": nat,
+            "remote": internet_host(rng),
+        }
+        tables = {t["id"]: route_table(t) for t in p["route_tables"]}
+        remote = addr(p["remote"])
+        outcomes = []
+        for s in subnets:
+            table = tables[s["rtb"] or rtb_main]
+            decision = longest_prefix_match(table, remote)
+            ok = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
+            outcomes.append((s, ok, decision.explain()))
+        right = [s for s, ok, _ in outcomes if ok]
+        assert len(right) == 1
+        label = {id(s): f"`{s['id']}` ({s['name']}, {s['az']})" for s in subnets}
+        misconceptions = {
+            id(subnets[1]): "put the NAT gateway in the private subnet whose traffic it serves",
+            id(subnets[2]): "put the NAT gateway in a private subnet",
+            id(subnets[3]): "think a NAT gateway reaches the internet by itself, without a route to an internet gateway",
+        }
+        distractors = [Distractor(label[id(s)], misconceptions[id(s)]) for s, ok, _ in outcomes if not ok]
+        rows = [
+            "| Subnet | Name | CIDR | AZ | Route table |", "|---|---|---|---|---|",
+            *(f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | "
+              f"{'`' + s['rtb'] + '`' if s['rtb'] else '(no explicit association)'} |" for s in subnets),
+        ]
+        tables_md = "\n\n".join(route_table_md(t) for t in p["route_tables"])
+        trace = "\n".join(f"- NAT gateway in `{s['id']}`: {why}" for s, _, why in outcomes)
+        return Body(
+            prompt=(f"VPC `{p['vpc']['id']}` (`{cidr}`) has internet gateway `{igw}` attached.\n\n" + "\n".join(rows)
+                    + f"\n\n{tables_md}\n\nInstances in `{source['id']}` must reach hosts on the internet such as "
+                    f"`{p['remote']}`. You create NAT gateway `{nat}` with an Elastic IP address; route table "
+                    f"`{rtb_priv}` already sends `0.0.0.0/0` to it. In which subnet must `{nat}` be created?"),
+            params=p,
+            explanation=("A NAT gateway forwards what it receives according to the route table of the subnet it "
+                         f"sits in. Where would it send `{p['remote']}`?\n\n{trace}\n\nOnly a public subnet (one with a "
+                         "route to the internet gateway) works."),
+            choices=single_choice(rng, label[id(right[0])], distractors),
+        )
+
+
+def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[dict[str, Any]], str]:
+    """Three zones, a public subnet in each, NAT gateways in some of them,
+    and private subnets routing 0.0.0.0/0 to some NAT gateway."""
+    base = vpc_base(rng)
+    zones = azs(rng, 3)
+    w = words(fake, 6)
+    cidr = f"{dotted(base)}/16"
+    acl = hexid(rng, "acl")
+    nat_zones = sorted(rng.sample(range(3), rng.randint(1, 3)))
+    subnets: list[dict[str, Any]] = []
+    nats: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = [{"id": hexid(rng, "rtb"), "main": True, "routes": [[cidr, "local"]]}]
+    for z in range(3):
+        if z in nat_zones:
+            sub_cidr = block(base, 10 * z)
+            sub = {"id": hexid(rng, "subnet"), "name": f"public-{zones[z][-1]}", "cidr": sub_cidr, "az": zones[z], "acl": acl}
+            subnets.append(sub)
+            nats.append({"id": hexid(rng, "nat"), "subnet": sub["id"], "ip": host(sub_cidr, rng.randrange(4, 250)),
+                         "eip": internet_host(rng), "az": zones[z]})
+    private: list[dict[str, Any]] = []
+    k = 0
+    for z in range(3):
+        for n in range(rng.randint(1, 2)):
+            own = [x for x in nats if x["az"] == zones[z]]
+            nat = own[0] if own and rng.random() < 0.6 else rng.choice(nats)
+            rtb = hexid(rng, "rtb")
+            tables.append({"id": rtb, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", nat["id"]]]})
+            sub = {"id": hexid(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
+                   "az": zones[z], "acl": acl, "rtb": rtb, "nat": nat["id"]}
+            private.append(sub)
+            k += 1
+    subnets += private
+    failed = rng.choice([x["az"] for x in nats])
+    p: Params = {
+        "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr},
+        "nat_gateways": [{key: v for key, v in x.items() if key != "az"} for x in nats],
+        "private": [{"id": s["id"], "name": s["name"], "az": s["az"], "nat": s["nat"]} for s in private],
+        "failed_az": failed,
+        "remote": internet_host(rng),
+    }
+    vpc = Vpc(
+        id=p["vpc"]["id"], cidr=v4net(cidr),
+        subnets=tuple(Subnet(s["id"], v4net(s["cidr"]), s["az"], acl) for s in subnets),
+        route_tables=tuple(route_table(t) for t in tables),
+        nacls=(default_nacl(acl),), security_groups=(), instances=(),
+        associations={s["id"]: s["rtb"] for s in private},
+        nat_gateways=tuple(NatGateway(x["id"], x["subnet"], addr(x["ip"]), addr(x["eip"])) for x in nats),
+    )
+    return p, vpc, private, failed
+
+
+def _zonal_md(p: Params) -> str:
+    nat_rows = ["| NAT gateway | Subnet | Private IP | Elastic IP |", "|---|---|---|---|",
+                *(f"| `{n['id']}` | `{n['subnet']}` | `{n['ip']}` | `{n['eip']}` |" for n in p["nat_gateways"])]
+    priv_rows = ["| Private subnet | Name | AZ | Route for `0.0.0.0/0` |", "|---|---|---|---|",
+                 *(f"| `{s['id']}` | {s['name']} | {s['az']} | `{s['nat']}` |" for s in p["private"])]
+    return (f"VPC `{p['vpc']['id']}` (`{p['vpc']['cidr']}`).\n\n" + "\n".join(nat_rows) + "\n\n" + "\n".join(priv_rows))
+
+
+class AzFailureCount(Generator):
+    """How many private subnets outside a failed zone lose internet access
+    because their NAT gateway lived in that zone."""
+
+    id = "routing.nat-az-failure"
+    version = 1
+    topic = "routing"
+    kind = AnswerKind.NUMERIC
+    note = "routing#nat-gateways-are-zonal"
+    title = "What a zone failure takes down"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        p, vpc, private, failed = _zonal_scenario(rng, fake)
+        remote = addr(p["remote"])
+        nat_az = {n.id: vpc.subnet(n.subnet_id).az for n in vpc.nat_gateways}
+        lost = [s for s in private if s["az"] != failed and loses_internet(vpc, s["id"], failed, remote)]
+        outside = [s for s in private if s["az"] != failed]
+        through_failed = [s for s in private if loses_internet(vpc, s["id"], failed, remote)]
+        rows = "\n".join(
+            f"- `{s['id']}` ({s['az']}) sends `{p['remote']}` to `{s['nat']}` in {nat_az[s['nat']]}: "
+            + ("**loses internet access**" if s in lost else ("is itself in the failed zone" if s["az"] == failed else "keeps working"))
+            for s in private
+        )
+        miscon = [
+            {"value": 0, "misconception": "assume a NAT gateway fails over to another Availability Zone"},
+            {"value": len(through_failed), "misconception": "count the private subnets inside the failed zone too"},
+            {"value": len(outside), "misconception": "think every private subnet loses internet access when any NAT gateway's zone fails"},
+        ]
+        return Body(
+            prompt=(f"{_zonal_md(p)}\n\nAvailability Zone **{failed}** goes down. Not counting the private subnets in "
+                    f"{failed} itself, how many private subnets can no longer reach hosts on the internet such as "
+                    f"`{p['remote']}`?"),
+            params=p,
+            explanation=(f"A NAT gateway lives in one zone and does not fail over. Subnet by subnet:\n\n{rows}\n\n"
+                         f"So **{len(lost)}** private subnets outside {failed} lose internet access. One NAT gateway per "
+                         "zone, with each private subnet routing to the one in its own zone, avoids this."),
+            spec=NumericSpec(Decimal(len(lost)), Decimal(0), "subnets"),
+            meta={"numeric_misconceptions": [m for m in miscon if m["value"] != len(lost)]},
+        )
+
+
+_DESIGNS = (
+    ("one", "One NAT gateway in the first zone's public subnet; every private subnet routes `0.0.0.0/0` to it.",
+     "use a single NAT gateway for the whole VPC, as if it were regional"),
+    ("all-to-first", "A NAT gateway in each zone's public subnet; every private subnet routes `0.0.0.0/0` to the "
+     "NAT gateway of the first zone.", "create a NAT gateway in every zone but leave every route pointing at one of them"),
+    ("rotated", "A NAT gateway in each zone's public subnet; each private subnet routes `0.0.0.0/0` to the NAT "
+     "gateway of the next zone.", "route each private subnet to a NAT gateway in another zone"),
+    ("two-in-first", "Two NAT gateways in the first zone's public subnet; the private subnets are split between them.",
+     "add a second NAT gateway in the same zone for redundancy"),
+)
+_RIGHT = ("own", "A NAT gateway in each zone's public subnet; each private subnet routes `0.0.0.0/0` to the NAT "
+          "gateway in its own zone.")
+
+
+class AzResilientDesign(Generator):
+    """Which NAT layout keeps every surviving private subnet online when any
+    one zone fails."""
+
+    id = "routing.nat-az-design"
+    version = 1
+    topic = "routing"
+    kind = AnswerKind.SINGLE
+    note = "routing#nat-gateways-are-zonal"
+    title = "A NAT layout that survives a zone failure"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        count = rng.choice((2, 3))
+        zones = azs(rng, count)
+        base = vpc_base(rng)
+        name = words(fake, 1)[0]
+        remote = internet_host(rng)
+        results = {design: _survives(design, count) for design in [_RIGHT[0]] + [d[0] for d in _DESIGNS]}
+        assert results["own"] and not any(results[d[0]] for d in _DESIGNS)
+        picked = rng.sample(_DESIGNS, 3)
+        p: Params = {"vpc": f"{dotted(base)}/16", "name": name, "zones": zones, "remote": remote}
+        zone_list = ", ".join(zones)
+        return Body(
+            prompt=(f"VPC {name} (`{p['vpc']}`) spans {count} Availability Zones ({zone_list}), with one public and one "
+                    f"private subnet in each. The private subnets need outbound access to hosts such as `{remote}`, "
+                    "and must keep it when any one zone fails (apart from the subnets in the failed zone itself). "
+                    "Which layout does that?"),
+            params=p,
+            explanation=("Each layout was checked against the failure of every zone in turn: a private subnet outside "
+                         "the failed zone loses access when its route points at a NAT gateway in that zone.\n\n"
+                         + "\n".join(f"- {text} {'Survives every single-zone failure.' if results[key] else 'Some surviving subnet loses access.'}"
+                                     for key, text, *_ in (_RIGHT, *picked))),
+            choices=single_choice(rng, _RIGHT[1], [Distractor(text, why) for _, text, why in picked]),
+        )
+
+
+@lru_cache(maxsize=32)
+def _survives(design: str, count: int) -> bool:
+    """Build the layout over `count` zones and fail each zone in turn (the
+    answer depends only on the layout's shape, so it is computed once)."""
+    zones = [f"zone-{z}" for z in range(count)]
+    base = 10 << 24
+    remote = "198.51.100.7"
+    cidr = f"{dotted(base)}/16"
+    acl = "acl-1"
+    subnets, nats, tables, assoc = [], [], [{"id": "rtb-main", "main": True, "routes": [[cidr, "local"]]}], {}
+    for z, zone in enumerate(zones):
+        pub = Subnet(f"subnet-pub{z}", v4net(block(base, 2 * z)), zone, acl)
+        subnets.append(pub)
+        if design in ("own", "all-to-first", "rotated") or z == 0:
+            nats.append(NatGateway(f"nat-{z}", pub.id, addr(host(block(base, 2 * z), 5)), addr(f"203.0.113.{z + 1}")))
+        if design == "two-in-first" and z == 0:
+            nats.append(NatGateway("nat-0b", pub.id, addr(host(block(base, 0), 6)), addr("203.0.113.9")))
+    for z, zone in enumerate(zones):
+        priv = Subnet(f"subnet-priv{z}", v4net(block(base, 2 * z + 1)), zone, acl)
+        subnets.append(priv)
+        target = {
+            "own": f"nat-{z}", "one": "nat-0", "all-to-first": "nat-0",
+            "rotated": f"nat-{(z + 1) % len(zones)}", "two-in-first": "nat-0" if z % 2 == 0 else "nat-0b",
+        }[design]
+        tables.append({"id": f"rtb-{z}", "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", target]]})
+        assoc[priv.id] = f"rtb-{z}"
+    vpc = Vpc("vpc-1", v4net(cidr), tuple(subnets), tuple(route_table(t) for t in tables),
+              (default_nacl(acl),), (), (), associations=assoc, nat_gateways=tuple(nats))
+    target_ip = addr(remote)
+    for failed in zones:
+        for s in subnets:
+            if s.id.startswith("subnet-priv") and s.az != failed and loses_internet(vpc, s.id, failed, target_ip):
+                return False
+    return True
+
+
+GENERATORS: list[type[Generator]] = [MissingRequirement, MissingRequirements, NatPlacement, AzFailureCount, AzResilientDesign]

@@ -1,0 +1,370 @@
+"""Drawing and showing the VPC scenarios that the routing questions use.
+
+A scenario is kept as JSON-ready `params` (strings, lists, dicts): the prompt
+shows them verbatim and the model is built from them, so what the learner
+reads is exactly what the answer was computed from.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
+from typing import Any
+
+from faker import Faker
+
+from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
+from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
+from generators.security.model import (
+    Action,
+    NaclRule,
+    NetworkAcl,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+)
+
+Params = dict[str, Any]
+
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", "ca-central-1")
+PUBLIC_OCTETS = (3, 13, 15, 18, 34, 35, 44, 52, 54, 63, 93, 104, 142, 151, 185)
+"""First octets of public (non-reserved) IPv4 space for internet hosts and public IPs."""
+SERVICE_PORTS = (3306, 5432, 6379, 8080, 8443, 9200, 27017, 1433, 5000, 8000)
+"""Application ports a private tier listens on (all in 1024-32767)."""
+S3_PREFIX_SETS = (
+    ("52.216.0.0/15", "3.5.0.0/19", "54.231.0.0/16"),
+    ("52.218.128.0/17", "3.5.160.0/22", "52.92.16.0/20"),
+    ("3.5.208.0/21", "52.95.128.0/21", "54.230.0.0/17"),
+    ("16.182.0.0/16", "52.219.64.0/18", "3.5.128.0/21"),
+)
+"""Plausible S3 address blocks for a scenario's prefix list (the real ones
+vary by Region and change over time; the scenario states its own)."""
+
+
+@lru_cache(maxsize=2048)
+def net(text: str) -> IPv4Network | IPv6Network:
+    """A CIDR block from text (cached: scenarios repeat the same blocks)."""
+    if ":" in text:
+        return ip_network(text)
+    return v4net(text)
+
+
+@lru_cache(maxsize=2048)
+def v4net(text: str) -> IPv4Network:
+    """An IPv4 CIDR block from text (scenario text is well formed; parsing
+    the octets by hand is several times faster than the general parser)."""
+    address, _, prefix = text.partition("/")
+    return IPv4Network((int(addr(address)), int(prefix)))
+
+
+def addr(text: str) -> IPv4Address:
+    """An IPv4 address from well-formed dotted text."""
+    a, b, c, d = text.split(".")
+    return IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
+
+
+def dotted(value: int) -> str:
+    """An IPv4 address as text, from its integer value."""
+    return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
+
+
+def hexid(rng: random.Random, prefix: str, digits: int = 8) -> str:
+    """An AWS-style resource id such as ``nat-0a1b2c3d``."""
+    return f"{prefix}-0{rng.getrandbits(4 * (digits - 1)):0{digits - 1}x}"
+
+
+def internet_host(rng: random.Random) -> str:
+    """A public IPv4 address on the internet."""
+    return f"{rng.choice(PUBLIC_OCTETS)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def vpc_base(rng: random.Random) -> int:
+    """The integer base of a 10.x.0.0/16 VPC block."""
+    return (10 << 24) | (rng.randrange(256) << 16)
+
+
+def block(base: int, third: int, prefix: int = 24) -> str:
+    """The /`prefix` block at 10.x.`third`.0 of a VPC base."""
+    return f"{dotted(base + (third << 8))}/{prefix}"
+
+
+def host(cidr: str, n: int) -> str:
+    """The `n`-th address of a block (n >= 4 stays clear of reserved addresses)."""
+    base = cidr.split("/")[0].split(".")
+    return f"{base[0]}.{base[1]}.{base[2]}.{int(base[3]) + n}"
+
+
+def azs(rng: random.Random, count: int) -> list[str]:
+    """`count` Availability Zone names of one random Region."""
+    region = rng.choice(REGIONS)
+    return [f"{region}{letter}" for letter in "abcdef"[:count]]
+
+
+def words(fake: Faker, count: int) -> list[str]:
+    """`count` distinct lowercase words for resource names (one Faker call:
+    asking for several words costs what asking for one does)."""
+    out: list[str] = []
+    while len(out) < count:
+        for w in fake.words(count + 2):
+            w = w.lower()
+            if w.isalpha() and w not in out and len(out) < count:
+                out.append(w)
+    return out
+
+
+# --- from params to the model ---------------------------------------------
+
+
+_PROTOCOLS = {p.value: p for p in Protocol}
+_ACTIONS = {a.value: a for a in Action}
+
+
+def _ports(text: str) -> tuple[int | None, int | None]:
+    if text == "all":
+        return None, None
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
+
+
+def nacl_rule(row: Sequence[str]) -> NaclRule:
+    """A network ACL rule from ``[number, action, protocol, ports, cidr]``."""
+    return _nacl_rule(*row)
+
+
+@lru_cache(maxsize=2048)
+def _nacl_rule(number: str, action: str, protocol: str, ports: str, cidr: str) -> NaclRule:
+    low, high = _ports(ports)
+    return NaclRule(int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high, net(cidr))
+
+
+def sg_rule(row: Sequence[str]) -> SgRule:
+    """A security group rule from ``[protocol, ports, peer]``."""
+    return _sg_rule(*row)
+
+
+@lru_cache(maxsize=2048)
+def _sg_rule(protocol: str, ports: str, peer: str) -> SgRule:
+    low, high = _ports(ports)
+    return SgRule(_PROTOCOLS[protocol], low, high, peer if peer.startswith("sg-") else net(peer))
+
+
+def route_table(data: Mapping[str, Any]) -> RouteTable:
+    """A route table from ``{"id", "main", "routes": [[destination, target], ...]}``."""
+    routes = tuple(_route(*row) for row in data["routes"])
+    return RouteTable(data["id"], routes, bool(data.get("main", False)))
+
+
+@lru_cache(maxsize=2048)
+def _route(destination: str, target: str, origin: str = "static") -> Route:
+    dest = parse_destination(destination) if destination.startswith("pl-") or ":" in destination else v4net(destination)
+    return Route(dest, target, RouteOrigin(origin))
+
+
+def _listens(items: Sequence[str]) -> tuple[tuple[Protocol, int], ...]:
+    out = []
+    for item in items:
+        proto, _, port = item.partition("/")
+        out.append((_PROTOCOLS[proto], int(port)))
+    return tuple(out)
+
+
+def build_vpc(p: Mapping[str, Any]) -> Vpc:
+    """The model's VPC from scenario params."""
+    vpc = p["vpc"]
+    return Vpc(
+        id=vpc["id"],
+        cidr=v4net(vpc["cidr"]),
+        subnets=tuple(Subnet(s["id"], v4net(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]),
+        route_tables=tuple(route_table(t) for t in p["route_tables"]),
+        nacls=tuple(
+            NetworkAcl(a["id"], tuple(nacl_rule(r) for r in a["inbound"]), tuple(nacl_rule(r) for r in a["outbound"]))
+            for a in p["acls"]
+        ),
+        security_groups=tuple(
+            SecurityGroup(g["id"], g["name"], tuple(sg_rule(r) for r in g["inbound"]), tuple(sg_rule(r) for r in g["outbound"]))
+            for g in p["groups"]
+        ),
+        instances=tuple(
+            Instance(
+                i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]),
+                addr(i["public_ip"]) if i.get("public_ip") else None,
+                listening=_listens(i.get("listens", ())), client=i.get("os", "linux"), name=i["name"],
+                source_dest_check=i.get("source_dest_check", True),
+            )
+            for i in p["instances"]
+        ),
+        associations={s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
+        nat_gateways=tuple(
+            NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(n["eip"]) if n.get("eip") else None)
+            for n in p.get("nat_gateways", ())
+        ),
+        internet_gateway=vpc.get("igw"),
+        gateway_endpoints=tuple(e["id"] for e in p.get("endpoints", ())),
+        prefix_lists={pl["id"]: tuple(net(c) for c in pl["cidrs"]) for pl in p.get("prefix_lists", ())},
+        failed_azs=frozenset([p["failed_az"]]) if p.get("failed_az") else frozenset(),
+    )
+
+
+# --- showing params ---------------------------------------------------------
+
+
+def live_targets(p: Mapping[str, Any]) -> set[str]:
+    """Route targets that exist in the scenario."""
+    live = {n["id"] for n in p.get("nat_gateways", ())} | {e["id"] for e in p.get("endpoints", ())}
+    live |= {i["id"] for i in p.get("instances", ())}
+    if p["vpc"].get("igw"):
+        live.add(p["vpc"]["igw"])
+    return live
+
+
+def route_table_md(table: Mapping[str, Any], live: set[str] | None = None, subnets: Sequence[str] = ()) -> str:
+    """A route table as a markdown table (with the blackhole state when a
+    target does not exist)."""
+    main = " (main route table)" if table.get("main") else ""
+    used = f", used by {', '.join(subnets)}" if subnets else ""
+    origins = any(len(row) > 2 for row in table["routes"])
+    head = "| Destination | Target | Status | Origin |" if origins else "| Destination | Target | Status |"
+    rows = [f"Route table `{table['id']}`{main}{used}:", "", head, "|---|---|---|---|" if origins else "|---|---|---|"]
+    for dest, target, *origin in table["routes"]:
+        state = "active" if live is None or target == "local" or target in live else "blackhole"
+        extra = f" {origin[0] if origin else 'static'} |" if origins else ""
+        rows.append(f"| `{dest}` | `{target}` | {state} |{extra}")
+    return "\n".join(rows)
+
+
+def nacl_md(acl: Mapping[str, Any]) -> str:
+    """A network ACL's rules, in the order they are stored, with the final ``*`` rule."""
+    rows = [f"Network ACL `{acl['id']}`:", "", "| Direction | Rule # | Action | Protocol | Ports | Source / destination |",
+            "|---|---|---|---|---|---|"]
+    for direction in ("inbound", "outbound"):
+        for number, action, proto, ports, cidr in acl[direction]:
+            rows.append(f"| {direction} | {number} | {action} | {proto} | {ports} | `{cidr}` |")
+        rows.append(f"| {direction} | * | deny | all | all | `0.0.0.0/0` |")
+    return "\n".join(rows)
+
+
+def sg_md(group: Mapping[str, Any]) -> str:
+    """A security group's rules."""
+    rows = [f"Security group `{group['id']}` ({group['name']}):", "", "| Direction | Protocol | Ports | Source / destination |",
+            "|---|---|---|---|"]
+    for direction in ("inbound", "outbound"):
+        for proto, ports, peer in group[direction]:
+            rows.append(f"| {direction} | {proto} | {ports} | `{peer}` |")
+        if not group[direction]:
+            rows.append(f"| {direction} | (no rules) | | |")
+    return "\n".join(rows)
+
+
+def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
+    """The whole scenario: VPC, subnets, route tables, instances, gateways,
+    and (when `filters`) the network ACLs and security groups."""
+    vpc = p["vpc"]
+    igw = f"internet gateway `{vpc['igw']}` attached" if vpc.get("igw") else "no internet gateway attached"
+    out = [f"VPC `{vpc['id']}` (`{vpc['cidr']}`), {igw}."]
+    if p.get("failed_az"):
+        out.append(f"Availability Zone **{p['failed_az']}** is down.")
+    out += ["", "| Subnet | Name | CIDR | AZ | Route table | Network ACL |", "|---|---|---|---|---|---|"]
+    for s in p["subnets"]:
+        rtb = f"`{s['rtb']}`" if s.get("rtb") else "(no explicit association)"
+        out.append(f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | {rtb} | `{s['acl']}` |")
+    live = live_targets(p)
+    for t in p["route_tables"]:
+        out += ["", route_table_md(t, live)]
+    for pl in p.get("prefix_lists", ()):
+        out += ["", f"Prefix list `{pl['id']}` holds {', '.join(f'`{c}`' for c in pl['cidrs'])}."]
+    for e in p.get("endpoints", ()):
+        out += ["", f"Gateway endpoint `{e['id']}` for {e['service']} (prefix list `{e['prefix_list']}`)."]
+    for n in p.get("nat_gateways", ()):
+        eip = f"Elastic IP `{n['eip']}`" if n.get("eip") else "no Elastic IP (private NAT gateway)"
+        out += ["", f"NAT gateway `{n['id']}` in `{n['subnet']}`, private address `{n['ip']}`, {eip}."]
+    out += ["", "| Instance | Name | Subnet | Private IP | Public IP | Security groups | Listening | Client OS |",
+            "|---|---|---|---|---|---|---|---|"]
+    for i in p["instances"]:
+        public = f"`{i['public_ip']}`" if i.get("public_ip") else "none"
+        listens = ", ".join(i.get("listens", ())) or "nothing"
+        out.append(
+            f"| `{i['id']}` | {i['name']} | `{i['subnet']}` | `{i['ip']}` | {public} | "
+            f"{', '.join(f'`{g}`' for g in i['groups'])} | {listens} | {i.get('os', 'linux')} |"
+        )
+    if filters:
+        for a in p["acls"]:
+            out += ["", nacl_md(a)]
+        for g in p["groups"]:
+            out += ["", sg_md(g)]
+    return "\n".join(out)
+
+
+# --- a standard two-tier VPC ------------------------------------------------
+
+
+def two_tier(rng: random.Random, fake: Faker) -> Params:
+    """A VPC with a public web subnet (internet gateway, NAT gateway, web
+    instance with a public address) and a private app subnet routing to the
+    NAT gateway, custom network ACLs that allow exactly the expected traffic,
+    and security groups web/app/ops. The app listens on a random port."""
+    base = vpc_base(rng)
+    zones = azs(rng, 2)
+    w = words(fake, 5)
+    port = str(rng.choice(SERVICE_PORTS))
+    third = rng.randrange(0, 200, 2)
+    web_cidr, app_cidr = block(base, third), block(base, third + 1)
+    vpc_cidr = f"{dotted(base)}/16"
+    ids = {k: hexid(rng, k) for k in ("vpc", "igw", "nat", "acl", "rtb")}
+    acl_pub, acl_priv = ids["acl"], hexid(rng, "acl")
+    rtb_pub, rtb_priv, rtb_main = ids["rtb"], hexid(rng, "rtb"), hexid(rng, "rtb")
+    sub_pub, sub_priv = hexid(rng, "subnet"), hexid(rng, "subnet")
+    sg_web, sg_app, sg_ops = hexid(rng, "sg"), hexid(rng, "sg"), hexid(rng, "sg")
+    step = rng.choice((10, 100))
+    n = [str(step * k) for k in range(1, 5)]
+    params: Params = {
+        "vpc": {"id": ids["vpc"], "cidr": vpc_cidr, "igw": ids["igw"]},
+        "subnets": [
+            {"id": sub_pub, "name": f"{w[0]}-public", "cidr": web_cidr, "az": zones[0], "acl": acl_pub, "rtb": rtb_pub},
+            {"id": sub_priv, "name": f"{w[1]}-private", "cidr": app_cidr, "az": zones[rng.randrange(2)], "acl": acl_priv, "rtb": rtb_priv},
+        ],
+        "route_tables": [
+            {"id": rtb_main, "main": True, "routes": [[vpc_cidr, "local"]]},
+            {"id": rtb_pub, "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", ids["igw"]]]},
+            {"id": rtb_priv, "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", ids["nat"]]]},
+        ],
+        "acls": [
+            {"id": acl_pub,
+             "inbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", "1024-65535", "0.0.0.0/0"]],
+             "outbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", port, app_cidr],
+                          [n[2], "allow", "tcp", "1024-65535", "0.0.0.0/0"]]},
+            {"id": acl_priv,
+             "inbound": [[n[0], "allow", "tcp", port, web_cidr], [n[1], "allow", "tcp", "1024-65535", "0.0.0.0/0"]],
+             "outbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", "1024-65535", vpc_cidr]]},
+        ],
+        "groups": [
+            {"id": sg_web, "name": "web", "inbound": [["tcp", "443", "0.0.0.0/0"]], "outbound": [["all", "all", "0.0.0.0/0"]]},
+            {"id": sg_app, "name": "app", "inbound": [["tcp", port, sg_web]], "outbound": [["tcp", "443", "0.0.0.0/0"]]},
+            {"id": sg_ops, "name": w[2], "inbound": [["tcp", "22", "0.0.0.0/0"]], "outbound": [["all", "all", "0.0.0.0/0"]]},
+        ],
+        "instances": [
+            {"id": hexid(rng, "i"), "name": w[3], "subnet": sub_pub, "ip": host(web_cidr, rng.randrange(4, 250)),
+             "public_ip": internet_host(rng), "groups": [sg_web], "listens": ["tcp/443"], "os": rng.choice(("linux", "windows"))},
+            {"id": hexid(rng, "i"), "name": w[4], "subnet": sub_priv, "ip": host(app_cidr, rng.randrange(4, 250)),
+             "public_ip": None, "groups": [sg_app], "listens": [f"tcp/{port}"], "os": "linux"},
+        ],
+        "nat_gateways": [{"id": ids["nat"], "subnet": sub_pub, "ip": host(web_cidr, rng.randrange(4, 250)), "eip": internet_host(rng)}],
+        "port": port,
+    }
+    fix_ips(rng, params)
+    return params
+
+
+def unique_ips(p: Params) -> bool:
+    """True when no two interfaces of the scenario share a private address."""
+    ips = [i["ip"] for i in p["instances"]] + [n["ip"] for n in p.get("nat_gateways", ())]
+    return len(ips) == len(set(ips))
+
+
+def fix_ips(rng: random.Random, p: Params) -> None:
+    """Redraw clashing private addresses (rare) until all differ."""
+    while not unique_ips(p):
+        for n in p.get("nat_gateways", ()):
+            subnet = next(s for s in p["subnets"] if s["id"] == n["subnet"])
+            n["ip"] = host(subnet["cidr"], rng.randrange(4, 250))
