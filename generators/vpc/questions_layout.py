@@ -1,0 +1,384 @@
+"""Generators about a VPC's layout: its blocks and their quota, the subnets
+that fit in it, where an address falls, and the default VPC."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from faker import Faker
+
+from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
+from generators.vpc import model
+from generators.vpc.model import (
+    AddressLookup,
+    AddressStatus,
+    AssociationRule,
+    IPv4Address,
+    IPv4Network,
+    Reservation,
+    ReservedRole,
+    Subnet,
+    Vpc,
+)
+from generators.vpc.scenarios import (
+    REGIONS,
+    bullets,
+    random_block,
+    random_subblock,
+    free_block,
+    secondary_block,
+    subnet_layout,
+    vpc_and_subnet_names,
+    vpc_name,
+)
+from quizapp.questions import AnswerKind, JSONValue, NetworkSpec, NumericSpec
+
+_NOUN = {
+    ReservedRole.NETWORK: "network address",
+    ReservedRole.ROUTER: "VPC router's address",
+    ReservedRole.DNS: "Amazon DNS server's address",
+    ReservedRole.FUTURE: "address reserved for future use",
+    ReservedRole.BROADCAST: "broadcast address",
+}
+
+
+def _status_text(found: AddressLookup) -> str:
+    if found.status is AddressStatus.ASSIGNABLE and found.subnet is not None:
+        return f"It can be assigned: it is an ordinary address of **{found.subnet.name}**"
+    if found.status is AddressStatus.RESERVED and found.subnet is not None and found.role is not None:
+        return f"It cannot be assigned: in **{found.subnet.name}** it is the {_NOUN[found.role]}"
+    if found.status is AddressStatus.NO_SUBNET:
+        return "It cannot be assigned: it is in the VPC's range but in none of its subnets"
+    return "It cannot be assigned: it is outside the VPC's blocks"
+
+
+def _with_block(vpc: Vpc, old: Subnet, block: IPv4Network) -> Vpc:
+    """`vpc` with one subnet's block replaced: how a learner misreads it."""
+    return Vpc(vpc.blocks, tuple(Subnet(s.name, block) if s == old else s for s in vpc.subnets))
+
+
+class AddressStatusQuestion(Generator):
+    """Which subnet an address falls in, and whether it can be assigned."""
+
+    id = "vpc.address-status"
+    version = 1
+    topic = "vpc"
+    kind = AnswerKind.SINGLE
+    note = "vpc#where-an-address-falls"
+    title = "Can this address be assigned?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        while True:
+            primary = random_block(rng, 16, 22)
+            blocks = subnet_layout(rng, primary, 3, primary.prefixlen + 2, min(27, primary.prefixlen + 8))
+            if len(blocks) >= 2:
+                break
+        name, labels = vpc_and_subnet_names(rng, fake, len(blocks))
+        vpc = Vpc((primary,), tuple(Subnet(n, b) for n, b in zip(labels, blocks, strict=True)))
+        target = rng.choice(vpc.subnets)
+        base, last = int(target.block.network_address), int(target.block.broadcast_address)
+        offsets = [base + 1, base + 2, base + 3, base + 4, last, last - 1, last + 1, base - 1]
+        rng.shuffle(offsets)
+        wide = target.block.supernet()
+        narrow = next(target.block.subnets(new_prefix=target.block.prefixlen + 1))
+        for value in offsets:
+            address = IPv4Address(value)
+            truth = model.locate_address(vpc, address)
+            runs = [
+                (model.locate_address(vpc, address, Reservation.ON_PREMISES),
+                 "reserve only the network and broadcast addresses, as on premises"),
+                (model.locate_address(vpc, address, Reservation.NONE),
+                 "forget that AWS reserves five addresses in every subnet"),
+                (model.locate_address(vpc, address, Reservation.FIRST_FIVE),
+                 "think AWS reserves the first five addresses of a subnet and none at the end"),
+                (model.locate_address(_with_block(vpc, target, wide), address),
+                 f"are off by one in the prefix length of {target.name} (read /{target.block.prefixlen} as /{wide.prefixlen})"),
+                (model.locate_address(_with_block(vpc, target, narrow), address),
+                 f"are off by one in the prefix length of {target.name} (read /{target.block.prefixlen} as /{narrow.prefixlen})"),
+            ]
+            answer = _status_text(truth)
+            distractors = [Distractor(_status_text(found), why) for found, why in runs]
+            if any(d.text != answer for d in distractors):
+                break
+        rows = "\n".join(f"| {s.name} | `{s.block}` |" for s in vpc.subnets)
+        return Body(
+            prompt=(
+                f"The VPC **{name}** has the IPv4 block `{primary}` and these subnets:\n\n"
+                f"| Subnet | CIDR block |\n|---|---|\n{rows}\n\n"
+                f"Can the private IPv4 address `{address}` be assigned to a new network interface in this VPC?"
+            ),
+            params={
+                "vpc": name,
+                "block": str(primary),
+                "subnets": [{"name": s.name, "cidr": str(s.block)} for s in vpc.subnets],
+                "address": str(address),
+            },
+            explanation=bullets(truth.trace) + f"\n\nSo: {answer}.",
+            choices=single_choice(rng, answer, distractors),
+        )
+
+
+# A refused candidate: the block, the misconception that would let it through, the model's verdict.
+_Candidate = tuple[IPv4Network, str, model.AssociationCheck]
+
+
+class SecondaryBlock(Generator):
+    """Which block can be added to a VPC as a secondary IPv4 block."""
+
+    id = "vpc.secondary-block"
+    version = 1
+    topic = "vpc"
+    kind = AnswerKind.SINGLE
+    note = "vpc#adding-ipv4-blocks"
+    title = "Adding a secondary IPv4 block"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        home = rng.choice(model.RFC1918_RANGES)
+        if home == model.RFC1918_RANGES[0] and rng.random() < 0.4:
+            primary = random_block(rng, 16, 24, IPv4Network("10.1.0.0/16"))  # where the 10.0.0.0/16 rule bites
+        else:
+            primary = random_block(rng, 16, 24, home)
+        blocks = [primary]
+        if rng.random() < 0.5:
+            blocks.append(secondary_block(rng, blocks, 16, 24))
+        route: IPv4Network | None = None
+        if rng.random() < 0.4:
+            for _ in range(8):
+                candidate = random_block(rng, 20, 26, home)
+                if model.check_association(blocks, candidate).allowed:
+                    route = candidate
+                    break
+        routes = [route] if route is not None else []
+
+        def refused(make: Callable[[], IPv4Network], rule: AssociationRule, why: str) -> _Candidate | None:
+            """A block that `rule` alone refuses: ignoring the rule (the
+            misconception) lets it through."""
+            for _ in range(12):
+                block = make()
+                check = model.check_association(blocks, block, route_destinations=routes)
+                if [r.rule for r in check.refusals] == [rule]:
+                    loose = model.check_association(blocks, block, route_destinations=routes, ignore=frozenset({rule}))
+                    if loose.allowed:
+                        return block, why, check
+            return None
+
+        others = [r for r in model.RFC1918_RANGES if r != home]
+        makers: list[tuple[Callable[[], IPv4Network], AssociationRule, str]] = [
+            (lambda: random_block(rng, 16, 24, rng.choice(others)), AssociationRule.RESTRICTED_RANGE,
+             "think any RFC 1918 range can be added to any VPC"),
+            (lambda: random_block(rng, 16, 24, model.BENCHMARK_198_19), AssociationRule.RESTRICTED_RANGE,
+             "treat 198.19.0.0/16 like ordinary address space"),
+            (lambda: random_block(rng, 15, 15, model.SHARED_ADDRESS_SPACE), AssociationRule.BLOCK_SIZE,
+             "forget that every VPC block must be /16 to /28"),
+            (lambda: random_subblock(rng, blocks[-1], rng.randint(blocks[-1].prefixlen, 26)), AssociationRule.OVERLAP,
+             "check the new block for overlap against the primary block only" if len(blocks) > 1
+             else "think a secondary block may be carved out of the primary block"),
+        ]
+        if home == model.RFC1918_RANGES[1]:
+            makers.append((lambda: random_block(rng, 16, 24, model.DEFAULT_VPC_RANGE_172_31), AssociationRule.RESTRICTED_RANGE,
+                           "forget that a VPC in 172.16.0.0/12 may not add blocks from 172.31.0.0/16"))
+        if any(b.subnet_of(model.TEN_ZERO_15) for b in blocks):  # where AWS's 10.0.0.0/16 rule applies
+            makers.append((lambda: random_block(rng, 16, 24, model.TEN_ZERO_16), AssociationRule.RESTRICTED_RANGE,
+                           "forget that 10.0.0.0/16 is off limits once a VPC block lies in 10.0.0.0/15"))
+        for destination in routes:
+            makers.append((lambda: IPv4Network((int(destination.network_address), rng.randint(16, destination.prefixlen)), strict=False),
+                           AssociationRule.ROUTE_CONFLICT,
+                           "forget that a new block may not cover the destination of an existing route"))
+        rng.shuffle(makers)
+        candidates: list[_Candidate] = []
+        for make, rule, why in makers:
+            found = refused(make, rule, why)
+            if found is not None:
+                candidates.append(found)
+                if len(candidates) == 3:
+                    break
+        while True:
+            pool = home if rng.random() < 0.6 else model.SHARED_ADDRESS_SPACE
+            answer = random_block(rng, 16, 24, pool)
+            if model.check_association(blocks, answer, route_destinations=routes).allowed:
+                break
+        label = vpc_name(fake)
+        shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
+        shown = f"IPv4 block{'s' if len(blocks) > 1 else ''} {shown}"
+        route_text = (
+            f" Besides its local routes, one of its route tables sends `{route}` to a virtual private gateway."
+            if route is not None else " Its route tables hold only the local routes."
+        )
+        allowed = model.check_association(blocks, answer, route_destinations=routes)
+        lines = [allowed.trace[-1].replace("Allowed:", f"`{answer}` is allowed:")]
+        lines += [f"`{block}` is refused: {check.refusals[0].detail}." for block, _, check in candidates]
+        params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
+        if route is not None:
+            params["route"] = str(route)
+        return Body(
+            prompt=(
+                f"The VPC **{label}** has the {shown}.{route_text} "
+                "Which one of these blocks can you associate with it as an additional IPv4 CIDR block?"
+            ),
+            params=params,
+            explanation=bullets(lines),
+            choices=single_choice(rng, f"`{answer}`", [Distractor(f"`{b}`", why) for b, why, _ in candidates]),
+        )
+
+
+class ValidSubnets(Generator):
+    """Choose the two subnet blocks that can be created in a VPC."""
+
+    id = "vpc.valid-subnets"
+    version = 1
+    topic = "vpc"
+    kind = AnswerKind.MULTIPLE
+    note = "vpc#subnets"
+    title = "Which subnets can be created?"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        primary = random_block(rng, 16, 22)
+        blocks = [primary]
+        if rng.random() < 0.4:
+            secondary = secondary_block(rng, blocks, 18, 24)
+            if not secondary.overlaps(primary.supernet()):  # keep the block next to the primary free
+                blocks.append(secondary)
+        layout = subnet_layout(rng, primary, 3, primary.prefixlen + 2, min(27, primary.prefixlen + 6))
+        label, labels = vpc_and_subnet_names(rng, fake, len(layout))
+        vpc = Vpc(tuple(blocks), tuple(Subnet(n, b) for n, b in zip(labels, layout, strict=True)))
+
+        tiny = None
+        while tiny is None:
+            tiny = free_block(rng, primary, layout, rng.randint(29, 30))
+        right: list[IPv4Network] = []
+        while len(right) < 2:
+            outer = rng.choice(vpc.blocks)
+            prefix = rng.randint(min(28, outer.prefixlen + 1), min(28, outer.prefixlen + 6))
+            block = free_block(rng, outer, [*layout, tiny, *right], prefix)
+            if block is not None:
+                right.append(block)
+        near = rng.choice(layout)
+        if rng.random() < 0.5 and near.prefixlen - 1 > primary.prefixlen:
+            overlapping = near.supernet(rng.randint(1, near.prefixlen - primary.prefixlen - 1))
+        else:
+            overlapping = random_subblock(rng, near, rng.randint(near.prefixlen, 28))
+        wide = primary.supernet()
+        # the other half of the primary's supernet: flip the bit that the supernet drops
+        other_half = IPv4Network((int(primary.network_address) ^ primary.num_addresses, primary.prefixlen))
+        outside = random_subblock(rng, other_half, rng.randint(other_half.prefixlen, min(28, primary.prefixlen + 6)))
+        distractors = [
+            Distractor(f"`{overlapping}`", "skip the check against the subnets that already exist"),
+            Distractor(f"`{tiny}`", "think a subnet can be smaller than /28"),
+            Distractor(f"`{outside}`", f"are off by one in the VPC block's prefix length (read /{primary.prefixlen} as /{wide.prefixlen})"),
+        ]
+        rows = "\n".join(f"| {s.name} | `{s.block}` |" for s in vpc.subnets) or "| (none yet) | |"
+        shown = " and ".join(f"`{b}`" for b in blocks)
+        lines = []
+        for block in (*right, overlapping, tiny, outside):
+            check = model.check_subnet(vpc, block)
+            verdict = "Can be created" if check.ok else "Cannot be created"
+            lines.append(f"{verdict}: " + " ".join(check.trace))
+        return Body(
+            prompt=(
+                f"The VPC **{label}** has the IPv4 block{'s' if len(blocks) > 1 else ''} {shown} "
+                f"and these subnets:\n\n| Subnet | CIDR block |\n|---|---|\n{rows}\n\n"
+                "Which **two** of these CIDR blocks can be created as new subnets in it?"
+            ),
+            params={
+                "vpc": label,
+                "blocks": [str(b) for b in blocks],
+                "subnets": [{"name": s.name, "cidr": str(s.block)} for s in vpc.subnets],
+            },
+            explanation=bullets(lines),
+            choices=multiple_choice(rng, [f"`{b}`" for b in right], distractors),
+        )
+
+
+class BlockQuota(Generator):
+    """How many more IPv4 blocks a VPC can take under its quota."""
+
+    id = "vpc.block-quota"
+    version = 1
+    topic = "vpc"
+    kind = AnswerKind.NUMERIC
+    note = "vpc#the-blocks-per-vpc-quota"
+    title = "IPv4 blocks per VPC"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        blocks = [random_block(rng, 16, 24)]
+        for _ in range(rng.randint(0, 4)):
+            blocks.append(secondary_block(rng, blocks, 16, 24))
+        raised = rng.random() < 0.3
+        quota = rng.choice([8, 10, 20, 50]) if raised else model.DEFAULT_IPV4_BLOCKS_PER_VPC
+        headroom = model.quota_headroom(len(blocks), quota)
+        label = vpc_name(fake)
+        listed = ", ".join(f"`{b}`" for b in blocks)
+        quota_text = f" The account's quota for IPv4 blocks per VPC has been raised to {quota}." if raised else (
+            " The account uses the default quotas.")
+        misconceptions: list[dict[str, JSONValue]] = [
+            {"value": quota - len(blocks) + 1, "misconception": "forget that the primary block counts toward the quota"},
+        ]
+        if not raised:
+            misconceptions += [
+                {"value": 6 - len(blocks), "misconception": "trust the old study notes' limit of six blocks per VPC"},
+                {"value": model.MAX_IPV4_BLOCKS_PER_VPC - len(blocks),
+                 "misconception": "take 50, the most the quota can be raised to, for the default"},
+            ]
+        elif model.DEFAULT_IPV4_BLOCKS_PER_VPC >= len(blocks):
+            misconceptions.append({"value": model.DEFAULT_IPV4_BLOCKS_PER_VPC - len(blocks),
+                                   "misconception": "ignore the quota increase"})
+        params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
+        if raised:
+            params["quota"] = quota
+        return Body(
+            prompt=(
+                f"The VPC **{label}** has these IPv4 CIDR blocks: {listed} (the first is the primary).{quota_text} "
+                "How many more IPv4 CIDR blocks can be associated with it?"
+            ),
+            params=params,
+            explanation=bullets(headroom.trace) + (
+                "\n\nOlder study notes give six blocks per VPC; AWS documentation gives five by default."
+                if not raised else ""),
+            spec=NumericSpec(Decimal(headroom.left), Decimal(0), "blocks"),
+            meta={"numeric_misconceptions": [m for m in misconceptions if m["value"] != headroom.left]},
+        )
+
+
+class DefaultSubnetCidr(Generator):
+    """The /20 a new default subnet gets in the default VPC."""
+
+    id = "vpc.default-subnet-cidr"
+    version = 1
+    topic = "vpc"
+    kind = AnswerKind.NETWORK
+    note = "vpc#the-default-vpc"
+    title = "Next default subnet"
+
+    def draw(self, rng: random.Random, fake: Faker) -> Body:
+        region = rng.choice(REGIONS)
+        zones = rng.randint(2, 6)
+        new_zone = f"{region}{'abcdefgh'[zones]}"
+        existing = [model.default_subnet(i).block for i in range(1, zones + 1)]
+        found = model.next_default_subnet(existing)
+        step = found.block.num_addresses // 256
+        third = (found.position - 1) * step
+        candidates = [
+            (str(IPv4Network(f"172.31.{found.position - 1}.0/24")), "think default subnets are /24 blocks"),
+            (str(IPv4Network(f"10.0.{third}.0/20")), "think the default VPC is 10.0.0.0/16"),
+            (str(existing[-1]), f"are off by one in counting: the {zones} existing subnets take the first {zones} blocks"),
+            (str(IPv4Network(f"172.{31 + found.position - 1}.0.0/16")), "think each default subnet is a /16"),
+        ]
+        return Body(
+            prompt=(
+                f"In the Region `{region}`, the default VPC has a default subnet in each of its {zones} "
+                "Availability Zones, and those subnets fill the start of the default VPC's range one after "
+                f"another, with no gaps. AWS opens a new zone, `{new_zone}`, and creates its default subnet in the "
+                "next available contiguous space. Which CIDR block does the new default subnet get?"
+            ),
+            params={"region": region, "zones": zones, "new_zone": new_zone},
+            explanation=bullets(found.trace) + f"\n\nSo `{new_zone}` gets **`{found.block}`**.",
+            spec=NetworkSpec(str(found.block)),
+            meta={"network_misconceptions": [
+                {"value": v, "misconception": m} for v, m in dict(candidates).items() if v != str(found.block)
+            ]},
+        )
+
+
+GENERATORS: list[type[Generator]] = [AddressStatusQuestion, SecondaryBlock, ValidSubnets, BlockQuota, DefaultSubnetCidr]

@@ -1,0 +1,128 @@
+"""Random building blocks for VPC scenarios, drawn only from the `rng` and
+`fake` a generator is given: blocks, subnet layouts, names."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from faker import Faker
+
+from generators.vpc import model
+from generators.vpc.model import IPv4Network
+
+TIERS = ("web", "app", "data", "mgmt", "cache", "batch", "edge", "ops")
+"""Tier words that read naturally in a subnet name."""
+REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1")
+"""Region codes for scenarios that name zones."""
+
+
+def random_block(
+    rng: random.Random, low: int, high: int, home: IPv4Network | None = None
+) -> IPv4Network:
+    """A random aligned block with a prefix from `low` to `high`, inside
+    `home` (a random RFC 1918 range when None)."""
+    if home is None:
+        home = rng.choice(model.RFC1918_RANGES)
+    prefix = rng.randint(max(low, home.prefixlen), high)
+    slots = 2 ** (prefix - home.prefixlen)
+    return IPv4Network((int(home.network_address) + (rng.randrange(slots) << (32 - prefix)), prefix))
+
+
+def random_subblock(rng: random.Random, outer: IPv4Network, prefix: int) -> IPv4Network:
+    """A random aligned /`prefix` inside `outer`."""
+    slots = 2 ** (prefix - outer.prefixlen)
+    return IPv4Network((int(outer.network_address) + (rng.randrange(slots) << (32 - prefix)), prefix))
+
+
+def secondary_block(
+    rng: random.Random, blocks: Sequence[IPv4Network], low: int, high: int
+) -> IPv4Network:
+    """A block that AWS lets the VPC with `blocks` add: from the primary's
+    RFC 1918 range when a few tries find room, else from 100.64.0.0/10."""
+    home = model.rfc1918_range(blocks[0])
+    for _ in range(8):
+        candidate = random_block(rng, low, high, home or model.SHARED_ADDRESS_SPACE)
+        if model.check_association(blocks, candidate).allowed:
+            return candidate
+    while True:
+        candidate = random_block(rng, low, high, model.SHARED_ADDRESS_SPACE)
+        if model.check_association(blocks, candidate).allowed:
+            return candidate
+
+
+def free_block(
+    rng: random.Random, outer: IPv4Network, taken: Sequence[IPv4Network], prefix: int
+) -> IPv4Network | None:
+    """A random aligned /`prefix` inside `outer` that overlaps none of
+    `taken`, or None when there is no room."""
+    size = 1 << (32 - prefix)
+    start = int(outer.network_address)
+    end = start + (1 << (32 - outer.prefixlen))
+    spans = sorted((int(t.network_address), int(t.network_address) + (1 << (32 - t.prefixlen))) for t in taken)
+    slots: list[tuple[int, int]] = []  # (first aligned start, count) per gap
+    cursor = start
+    for lo, hi in [*spans, (end, end)]:
+        lo, hi = min(max(lo, start), end), min(max(hi, start), end)
+        first = -(-cursor // size) * size
+        count = (lo - first) // size if lo > first else 0
+        if count > 0:
+            slots.append((first, count))
+        cursor = max(cursor, hi)
+    if not slots:
+        return None
+    first, count = rng.choice(slots)
+    return IPv4Network((first + rng.randrange(count) * size, prefix))
+
+
+def names(fake: Faker, count: int) -> list[str]:
+    """`count` distinct short lowercase words, from one Faker call (each call
+    costs as much as many words)."""
+    words = [w.lower() for w in fake.words(count + 3, unique=True) if len(w) >= 3 and w.isalpha()]
+    found = list(dict.fromkeys(words))[:count]
+    while len(found) < count:  # only if Faker's word list ran short of usable words
+        found.append(f"net{len(found) + 1}")
+    return found
+
+
+def subnet_names(rng: random.Random, fake: Faker, count: int) -> list[str]:
+    """`count` distinct subnet names such as ``harbor-web``."""
+    return [f"{word}-{rng.choice(TIERS)}" for word in names(fake, count)]
+
+
+def vpc_name(fake: Faker) -> str:
+    """A VPC name such as ``harbor-vpc``."""
+    return f"{names(fake, 1)[0]}-vpc"
+
+
+def vpc_and_subnet_names(rng: random.Random, fake: Faker, count: int) -> tuple[str, list[str]]:
+    """A VPC name and `count` distinct subnet names, from one Faker call."""
+    first, *rest = names(fake, count + 1)
+    return f"{first}-vpc", [f"{word}-{rng.choice(TIERS)}" for word in rest]
+
+
+def subnet_layout(
+    rng: random.Random, vpc_block: IPv4Network, count: int, low: int, high: int
+) -> list[IPv4Network]:
+    """`count` non-overlapping subnets of `vpc_block`, each /`low` to /`high`,
+    in address order, with random gaps between them (fewer if space runs out)."""
+    start = int(vpc_block.network_address)
+    end = start + vpc_block.num_addresses
+    spot = start
+    blocks: list[IPv4Network] = []
+    for _ in range(count):
+        prefix = rng.randint(max(low, vpc_block.prefixlen), high)
+        size = 2 ** (32 - prefix)
+        spot = -(-spot // size) * size
+        if rng.random() < 0.4:
+            spot += size  # leave a gap
+        if spot + size > end:
+            break
+        blocks.append(IPv4Network((spot, prefix)))
+        spot += size
+    return blocks
+
+
+def bullets(lines: Sequence[str]) -> str:
+    """A markdown bullet list of trace lines."""
+    return "\n".join(f"- {line}" for line in lines)
