@@ -270,7 +270,7 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     for z in range(3):
         for n in range(rng.randint(1, 2)):
             own = [x for x in nats if x["az"] == zones[z]]
-            nat = own[0] if own and rng.random() < 0.6 else rng.choice(nats)
+            nat = own[0] if own and rng.random() < 0.5 else rng.choice(nats)
             rtb = hexid(rng, "rtb")
             tables.append({"id": rtb, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", nat["id"]]]})
             sub = {"id": hexid(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
@@ -278,10 +278,12 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
             private.append(sub)
             k += 1
     subnets += private
-    failed = rng.choice([x["az"] for x in nats])
+    nat_zone = {x["id"]: x["az"] for x in nats}
+    crossing = sorted({nat_zone[s["nat"]] for s in private if nat_zone[s["nat"]] != s["az"]})
+    failed = rng.choice(crossing) if crossing and rng.random() < 0.85 else rng.choice([x["az"] for x in nats])
     p: Params = {
         "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr},
-        "nat_gateways": [{key: v for key, v in x.items() if key != "az"} for x in nats],
+        "nat_gateways": nats,
         "private": [{"id": s["id"], "name": s["name"], "az": s["az"], "nat": s["nat"]} for s in private],
         "failed_az": failed,
         "remote": internet_host(rng),
@@ -298,8 +300,8 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
 
 
 def _zonal_md(p: Params) -> str:
-    nat_rows = ["| NAT gateway | Subnet | Private IP | Elastic IP |", "|---|---|---|---|",
-                *(f"| `{n['id']}` | `{n['subnet']}` | `{n['ip']}` | `{n['eip']}` |" for n in p["nat_gateways"])]
+    nat_rows = ["| NAT gateway | Public subnet | AZ | Private IP | Elastic IP |", "|---|---|---|---|---|",
+                *(f"| `{n['id']}` | `{n['subnet']}` | {n['az']} | `{n['ip']}` | `{n['eip']}` |" for n in p["nat_gateways"])]
     priv_rows = ["| Private subnet | Name | AZ | Route for `0.0.0.0/0` |", "|---|---|---|---|",
                  *(f"| `{s['id']}` | {s['name']} | {s['az']} | `{s['nat']}` |" for s in p["private"])]
     return (f"VPC `{p['vpc']['id']}` (`{p['vpc']['cidr']}`).\n\n" + "\n".join(nat_rows) + "\n\n" + "\n".join(priv_rows))

@@ -1,0 +1,326 @@
+"""The reachability walk on AWS's documented network ACL example and on
+hand-built topologies where the blocking component is known."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from ipaddress import IPv4Address, IPv4Network
+
+import pytest
+
+from generators.routing.model import Route, RouteTable
+from generators.routing.reachability import Flow, HopKind, Leg, Verdict, WalkMisconception, nacl_over_ports, walk
+from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc, example_vpc
+from generators.security.model import (
+    ALL_IPV4,
+    Action,
+    Direction,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+    default_nacl,
+    evaluate_nacl,
+)
+
+A, N = IPv4Address, IPv4Network
+TCP = Protocol.TCP
+HOME = N("198.51.100.0/24")
+
+
+def allow(number: int, low: int | None, high: int | None, cidr: str, protocol: Protocol = TCP) -> NaclRule:
+    return NaclRule(number, Action.ALLOW, protocol, low, high, N(cidr))
+
+
+# AWS's recommended network ACL rules for a VPC with public and private
+# subnets (NAT), IPv4 part: public subnet 10.0.0.0/24, private 10.0.1.0/24.
+PUBLIC_ACL = NetworkAcl(
+    "acl-public",
+    inbound=(
+        allow(100, 80, 80, "0.0.0.0/0"),
+        allow(110, 443, 443, "0.0.0.0/0"),
+        allow(120, 22, 22, str(HOME)),
+        allow(130, 3389, 3389, str(HOME)),
+        allow(140, 1024, 65535, "0.0.0.0/0"),
+    ),
+    outbound=(
+        allow(100, 80, 80, "0.0.0.0/0"),
+        allow(110, 443, 443, "0.0.0.0/0"),
+        allow(120, 1433, 1433, "10.0.1.0/24"),
+        allow(140, 32768, 65535, "0.0.0.0/0"),
+        allow(150, 22, 22, "10.0.1.0/24"),
+    ),
+)
+PRIVATE_ACL = NetworkAcl(
+    "acl-private",
+    inbound=(
+        allow(100, 1433, 1433, "10.0.0.0/24"),
+        allow(120, 22, 22, "10.0.0.0/24"),
+        allow(130, 3389, 3389, "10.0.0.0/24"),
+        allow(140, 1024, 65535, "0.0.0.0/0"),
+    ),
+    outbound=(
+        allow(100, 80, 80, "0.0.0.0/0"),
+        allow(110, 443, 443, "0.0.0.0/0"),
+        allow(120, 32768, 65535, "10.0.0.0/24"),
+    ),
+)
+OPEN_SG = SecurityGroup("sg-open", "open", (SgRule(Protocol.ALL, None, None, ALL_IPV4),), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
+LOCAL = Route(N("10.0.0.0/16"), "local")
+
+
+def aws_scenario() -> Vpc:
+    return Vpc(
+        id="vpc-doc",
+        cidr=N("10.0.0.0/16"),
+        subnets=(Subnet("subnet-public", N("10.0.0.0/24"), "az-a", "acl-public"),
+                 Subnet("subnet-private", N("10.0.1.0/24"), "az-a", "acl-private")),
+        route_tables=(RouteTable("rtb-main", (LOCAL, Route(N("0.0.0.0/0"), "nat-1")), main=True),
+                      RouteTable("rtb-public", (LOCAL, Route(N("0.0.0.0/0"), "igw-1")))),
+        associations={"subnet-public": "rtb-public"},
+        nacls=(PUBLIC_ACL, PRIVATE_ACL),
+        security_groups=(OPEN_SG,),
+        instances=(
+            Instance("i-web", "subnet-public", A("10.0.0.10"), ("sg-open",), A("203.0.113.10"),
+                     listening=((TCP, 80), (TCP, 443), (TCP, 22))),
+            Instance("i-db", "subnet-private", A("10.0.1.20"), ("sg-open",), listening=((TCP, 1433), (TCP, 22))),
+        ),
+        nat_gateways=(NatGateway("nat-1", "subnet-public", A("10.0.0.5"), A("203.0.113.5")),),
+        internet_gateway="igw-1",
+    )
+
+
+class TestAwsDocumentedNacls:
+    def test_internet_clients_reach_the_web_server(self) -> None:
+        for client in ("linux", "windows"):
+            assert walk(aws_scenario(), Flow("192.0.2.44", "i-web", TCP, 443, client=client)).reachable
+
+    def test_ssh_only_from_the_home_network(self) -> None:
+        vpc = aws_scenario()
+        assert walk(vpc, Flow("198.51.100.9", "i-web", TCP, 22)).reachable
+        result = walk(vpc, Flow("192.0.2.44", "i-web", TCP, 22))
+        assert result.verdict is Verdict.TIMEOUT
+        hop = result.blocking
+        assert hop is not None and hop.component == "acl-public" and hop.direction == "inbound" and hop.rule == "*"
+
+    def test_web_to_database_and_back(self) -> None:
+        result = walk(aws_scenario(), Flow("i-web", "i-db", TCP, 1433))
+        assert result.reachable
+        nacl_hops = [(h.component, h.direction, h.leg) for h in result.hops if h.kind is HopKind.NETWORK_ACL]
+        assert nacl_hops == [
+            ("acl-public", "outbound", Leg.REQUEST), ("acl-private", "inbound", Leg.REQUEST),
+            ("acl-private", "outbound", Leg.RESPONSE), ("acl-public", "inbound", Leg.RESPONSE),
+        ]
+
+    def test_database_reaches_the_internet_through_the_nat_gateway(self) -> None:
+        result = walk(aws_scenario(), Flow("i-db", "93.184.216.34", TCP, 443))
+        assert result.reachable
+        kinds = [h.kind for h in result.hops]
+        assert HopKind.NAT_GATEWAY in kinds and HopKind.INTERNET_GATEWAY in kinds
+
+    def test_clients_with_low_ephemeral_ports_lose_responses(self) -> None:
+        # The public ACL lets responses out on 32768-65535 only: a client
+        # picking ports from 1024-65535 (an ELB, a NAT gateway) loses some.
+        result = walk(aws_scenario(), Flow("192.0.2.44", "i-web", TCP, 443, client="elb"))
+        hop = result.blocking
+        assert hop is not None and hop.leg is Leg.RESPONSE and hop.direction == "outbound" and hop.rule == "*"
+        assert "1024-32767" in hop.detail
+
+    def test_rdp_is_not_listening(self) -> None:
+        result = walk(aws_scenario(), Flow("198.51.100.9", "i-web", TCP, 3389))
+        assert result.verdict is Verdict.REFUSED
+        assert result.blocking is not None and result.blocking.kind is HopKind.APPLICATION
+
+
+# --- hand-built: each component blocking in turn ---------------------------
+
+
+def two_subnets(**changes: object) -> Vpc:
+    """example_vpc() with its parts replaced."""
+    return replace(example_vpc(), **changes)  # type: ignore[arg-type]
+
+
+WEB_SG = SecurityGroup("sg-web", "web", (SgRule(TCP, 443, 443, ALL_IPV4),), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
+APP_SG = SecurityGroup("sg-app", "app", (SgRule(TCP, 8080, 8080, "sg-web"),), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
+
+
+def split_acls(web: NetworkAcl, app: NetworkAcl) -> Vpc:
+    vpc = example_vpc()
+    subnets = (replace(vpc.subnets[0], nacl_id=web.id), replace(vpc.subnets[1], nacl_id=app.id))
+    return replace(vpc, subnets=subnets, nacls=(web, app))
+
+
+OPEN = default_nacl("acl-x")
+
+
+@pytest.mark.parametrize(
+    ("vpc", "where"),
+    [
+        (two_subnets(security_groups=(replace(WEB_SG, outbound=(SgRule(TCP, 443, 443, ALL_IPV4),)), APP_SG)),
+         ("security group", "sg-web", "outbound", Leg.REQUEST)),
+        (split_acls(NetworkAcl("acl-web", OPEN.inbound, (allow(100, 443, 443, "0.0.0.0/0"),)), replace(OPEN, id="acl-app")),
+         ("network ACL", "acl-web", "outbound", Leg.REQUEST)),
+        (split_acls(replace(OPEN, id="acl-web"), NetworkAcl("acl-app", (allow(100, 22, 22, "0.0.0.0/0"),), OPEN.outbound)),
+         ("network ACL", "acl-app", "inbound", Leg.REQUEST)),
+        (two_subnets(security_groups=(WEB_SG, replace(APP_SG, inbound=(SgRule(TCP, 8080, 8080, "sg-other"),)))),
+         ("security group", "sg-app", "inbound", Leg.REQUEST)),
+        (split_acls(replace(OPEN, id="acl-web"), NetworkAcl("acl-app", OPEN.inbound, (allow(100, 1024, 32767, "0.0.0.0/0"),))),
+         ("network ACL", "acl-app", "outbound", Leg.RESPONSE)),
+        (split_acls(NetworkAcl("acl-web", (allow(100, 443, 443, "0.0.0.0/0"),), OPEN.outbound), replace(OPEN, id="acl-app")),
+         ("network ACL", "acl-web", "inbound", Leg.RESPONSE)),
+    ],
+)
+def test_each_filter_blocking_in_turn(vpc: Vpc, where: tuple[str, str, str, Leg]) -> None:
+    result = walk(vpc, Flow("i-web", "i-app", TCP, 8080))
+    assert result.verdict is Verdict.TIMEOUT
+    hop = result.blocking
+    assert hop is not None
+    assert (str(hop.kind), hop.component, hop.direction, hop.leg) == where
+    # Nothing after the blocking hop was walked.
+    assert result.hops[-1] is hop
+
+
+def test_security_groups_are_not_checked_on_the_way_back_but_stateless_belief_does() -> None:
+    vpc = two_subnets(security_groups=(replace(WEB_SG, inbound=()), APP_SG))
+    assert walk(vpc, Flow("i-web", "i-app", TCP, 8080)).reachable
+    wrong = walk(vpc, Flow("i-web", "i-app", TCP, 8080), [WalkMisconception.STATELESS_SG])
+    assert wrong.blocking is not None and wrong.blocking.component == "sg-web" and wrong.blocking.leg is Leg.RESPONSE
+
+
+def test_stateful_and_service_port_misconceptions_miss_the_return_rule() -> None:
+    vpc = split_acls(replace(OPEN, id="acl-web"), NetworkAcl("acl-app", OPEN.inbound, (allow(100, 1024, 32767, "0.0.0.0/0"),)))
+    flow = Flow("i-web", "i-app", TCP, 8080)
+    assert walk(vpc, flow, [WalkMisconception.STATEFUL_NACL]).reachable
+    assert walk(vpc, flow, [WalkMisconception.RETURN_ON_SERVICE_PORT]).reachable
+
+
+def test_same_subnet_traffic_does_not_cross_the_network_acl() -> None:
+    vpc = example_vpc()
+    deny_all = NetworkAcl("acl-default", (), ())
+    other = Instance("i-web2", "subnet-web", A("10.0.1.11"), ("sg-web",), listening=((TCP, 443),))
+    vpc = replace(vpc, nacls=(deny_all,), instances=(*vpc.instances, other))
+    result = walk(vpc, Flow("i-web", "i-web2", TCP, 443))
+    assert result.reachable
+    assert not any(h.kind is HopKind.NETWORK_ACL for h in result.hops)
+
+
+def test_connection_refused_when_nothing_listens() -> None:
+    result = walk(example_vpc(), Flow("i-web", "i-app", TCP, 8080))
+    assert result.reachable
+    quiet = replace(example_vpc(), instances=(example_vpc().instances[0], replace(example_vpc().instances[1], listening=())))
+    refused = walk(quiet, Flow("i-web", "i-app", TCP, 8080))
+    assert refused.verdict is Verdict.REFUSED
+    assert walk(quiet, Flow("i-web", "i-app", TCP, 8080), [WalkMisconception.CLOSED_PORT_DROPS]).verdict is Verdict.TIMEOUT
+    # A firewall drop is a timeout; the "firewall rejects" belief says refused.
+    blocked = two_subnets(security_groups=(WEB_SG, replace(APP_SG, inbound=())))
+    assert walk(blocked, Flow("i-web", "i-app", TCP, 8080)).verdict is Verdict.TIMEOUT
+    assert walk(blocked, Flow("i-web", "i-app", TCP, 8080), [WalkMisconception.FIREWALL_REJECTS]).verdict is Verdict.REFUSED
+
+
+# --- internet paths ------------------------------------------------------------
+
+
+def test_no_public_address_no_direct_internet() -> None:
+    vpc = example_vpc()
+    web = replace(vpc.instances[0], public_ip=None)
+    vpc = replace(vpc, instances=(web, vpc.instances[1]))
+    out = walk(vpc, Flow("i-web", "8.8.8.8", TCP, 443))
+    assert out.blocking is not None and out.blocking.kind is HopKind.INTERNET_GATEWAY
+    inbound = walk(vpc, Flow("8.8.8.8", "i-web", TCP, 443))
+    assert inbound.blocking is not None and inbound.blocking.kind is HopKind.INTERNET_GATEWAY
+
+
+def test_detached_internet_gateway_turns_routes_into_blackholes() -> None:
+    vpc = replace(example_vpc(), internet_gateway=None)
+    out = walk(vpc, Flow("i-web", "8.8.8.8", TCP, 443))
+    hop = out.blocking
+    assert hop is not None and hop.kind is HopKind.ROUTE_TABLE and "blackhole" in hop.detail
+    inbound = walk(vpc, Flow("8.8.8.8", "i-web", TCP, 443))
+    assert inbound.blocking is not None and inbound.blocking.kind is HopKind.INTERNET_GATEWAY
+
+
+def test_responses_must_go_back_through_the_internet_gateway() -> None:
+    vpc = example_vpc()
+    app = replace(vpc.instances[1], public_ip=A("203.0.113.20"))
+    open_app = replace(APP_SG, inbound=(SgRule(TCP, 8080, 8080, ALL_IPV4),))
+    vpc = replace(vpc, instances=(vpc.instances[0], app), security_groups=(WEB_SG, open_app))
+    result = walk(vpc, Flow("198.51.100.7", "i-app", TCP, 8080))
+    hop = result.blocking
+    assert hop is not None and hop.kind is HopKind.ROUTE_TABLE and hop.leg is Leg.RESPONSE
+    assert "nat-1" in hop.detail
+
+
+def test_nat_gateway_failures() -> None:
+    vpc = example_vpc()
+    flow = Flow("i-app", "8.8.8.8", TCP, 443)
+    down = walk(replace(vpc, failed_azs=frozenset({"az-a"})), flow)
+    assert down.blocking is not None and down.blocking.kind is HopKind.NAT_GATEWAY and "az-a" in down.blocking.detail
+    assert walk(replace(vpc, failed_azs=frozenset({"az-a"})), flow, [WalkMisconception.NAT_FAILS_OVER]).reachable
+    private_nat = replace(vpc, nat_gateways=(replace(vpc.nat_gateways[0], elastic_ip=None),))
+    hop = walk(private_nat, flow).blocking
+    assert hop is not None and hop.kind is HopKind.NAT_GATEWAY and "private NAT gateway" in hop.detail
+    deleted = replace(vpc, nat_gateways=())
+    hop = walk(deleted, flow).blocking
+    assert hop is not None and hop.kind is HopKind.ROUTE_TABLE and "blackhole" in hop.detail
+
+
+def test_nat_gateway_in_a_private_subnet_cannot_reach_the_internet() -> None:
+    vpc = example_vpc()
+    moved = replace(vpc, nat_gateways=(NatGateway("nat-1", "subnet-app", A("10.0.2.5"), A("198.51.100.5")),))
+    hop = walk(moved, Flow("i-app", "8.8.8.8", TCP, 443)).blocking
+    assert hop is not None and hop.kind is HopKind.ROUTE_TABLE and "not a public subnet" in hop.detail
+
+
+def test_nat_instance_needs_its_source_destination_check_off() -> None:
+    vpc = example_vpc()
+    nat_sg = SecurityGroup("sg-nat", "nat", (SgRule(Protocol.ALL, None, None, N("10.0.0.0/16")),), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
+    nat = Instance("i-nat", "subnet-web", A("10.0.1.20"), ("sg-nat",), A("203.0.113.20"), source_dest_check=True)
+    tables = (vpc.route_tables[0], vpc.route_tables[1],
+              RouteTable("rtb-private", (Route(N("10.0.0.0/16"), "local"), Route(ALL_IPV4, "i-nat"))))
+    with_check = replace(vpc, instances=(*vpc.instances, nat), route_tables=tables,
+                         security_groups=(*vpc.security_groups, nat_sg), nat_gateways=())
+    hop = walk(with_check, Flow("i-app", "8.8.8.8", TCP, 443)).blocking
+    assert hop is not None and hop.kind is HopKind.INSTANCE and "source/destination check" in hop.detail
+    without = replace(with_check, instances=(*vpc.instances, replace(nat, source_dest_check=False)))
+    assert walk(without, Flow("i-app", "8.8.8.8", TCP, 443)).reachable
+
+
+def test_nat_gateway_return_ports_need_1024_to_65535() -> None:
+    vpc = example_vpc()
+    narrow = NetworkAcl("acl-default", (allow(100, 0, 1023, "0.0.0.0/0"), allow(110, 32768, 65535, "0.0.0.0/0")), OPEN.outbound)
+    result = walk(replace(vpc, nacls=(narrow,)), Flow("i-app", "8.8.8.8", TCP, 443))
+    hop = result.blocking
+    assert hop is not None and hop.leg is Leg.RESPONSE and hop.direction == "inbound" and hop.subnet == "subnet-web"
+    assert "1024-32767" in hop.detail
+
+
+def test_gateway_endpoint_path() -> None:
+    vpc = example_vpc()
+    table = RouteTable("rtb-private", (Route(N("10.0.0.0/16"), "local"), Route("pl-s3", "vpce-1")))
+    with_endpoint = replace(vpc, route_tables=(vpc.route_tables[0], vpc.route_tables[1], table),
+                            gateway_endpoints=("vpce-1",), prefix_lists={"pl-s3": (N("52.216.0.0/15"),)})
+    result = walk(with_endpoint, Flow("i-app", "52.216.4.4", TCP, 443))
+    assert result.reachable and any(h.kind is HopKind.GATEWAY_ENDPOINT for h in result.hops)
+    assert walk(with_endpoint, Flow("i-app", "8.8.8.8", TCP, 443)).blocking.kind is HopKind.ROUTE_TABLE  # type: ignore[union-attr]
+
+
+def test_paths_the_model_does_not_follow() -> None:
+    vpc = example_vpc()
+    table = RouteTable("rtb-private", (Route(N("10.0.0.0/16"), "local"), Route(ALL_IPV4, "pcx-1")))
+    with pytest.raises(TopologyError):
+        walk(replace(vpc, route_tables=(vpc.route_tables[0], vpc.route_tables[1], table)), Flow("i-app", "8.8.8.8", TCP, 443))
+
+
+def test_nacl_over_ports_matches_port_by_port() -> None:
+    acl = NetworkAcl("acl", (allow(100, 2000, 3000, "0.0.0.0/0"), NaclRule(90, Action.DENY, TCP, 2500, 2600, ALL_IPV4),
+                             allow(120, 3500, 4000, "0.0.0.0/0")), ())
+    pkt = Packet(TCP, A("1.1.1.1"), A("10.0.0.1"), 443, 0)
+    for low, high in [(2000, 3000), (1990, 2100), (2400, 2700), (3400, 4100), (2601, 3000)]:
+        decision, denied = nacl_over_ports(acl, Direction.INBOUND, pkt, low, high)
+        first_bad = next((p for p in range(low, high + 1)
+                          if not evaluate_nacl(acl, Direction.INBOUND, replace(pkt, destination_port=p)).allowed), None)
+        assert (denied is None) == (first_bad is None)
+        if denied is not None:
+            assert denied[0] == first_bad
