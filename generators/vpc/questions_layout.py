@@ -333,8 +333,8 @@ class BlockQuota(Generator):
                 "How many more IPv4 CIDR blocks can be associated with it?"
             ),
             params=params,
-            explanation=bullets(headroom.trace) + (
-                "\n\nOlder study notes give six blocks per VPC; AWS documentation gives five by default."
+            explanation=bullets(headroom.trace) + f"\n\nSo **{headroom.left}** more can be associated." + (
+                " Older study notes give six blocks per VPC; AWS documentation gives five by default, up to 50."
                 if not raised else ""),
             spec=NumericSpec(Decimal(headroom.left), Decimal(0), "blocks"),
             meta={"numeric_misconceptions": [m for m in misconceptions if m["value"] != headroom.left]},
