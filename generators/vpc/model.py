@@ -603,6 +603,12 @@ _SPAN_10_0_16 = _span(TEN_ZERO_16)
 _SPAN_10_0_15 = _span(TEN_ZERO_15)
 
 
+_TEXT = {
+    r: str(r)
+    for r in (*RFC1918_RANGES, BENCHMARK_198_19, DEFAULT_VPC_RANGE_172_31, TEN_ZERO_15, TEN_ZERO_16)
+}
+
+
 def _rfc1918_of(span: _Span) -> IPv4Network | None:
     return next((r for r, rs in _RFC1918_SPANS if _within(span, rs)), None)
 
@@ -628,22 +634,25 @@ def association_restriction(
     in_198_19 = _within(new_span, _SPAN_198_19)
     if _within(primary_span, _SPAN_198_19):
         if new_home is not None:
-            return f"the primary block is in {BENCHMARK_198_19}, so no RFC 1918 block ({new_home}) may be added"
+            return f"the primary block is in {_TEXT[BENCHMARK_198_19]}, so no RFC 1918 block ({_TEXT[new_home]}) may be added"
         return None
     if home is None:
         if new_home is not None:
-            return f"the primary block is not RFC 1918 space, so no RFC 1918 block ({new_home}) may be added"
+            return f"the primary block is not RFC 1918 space, so no RFC 1918 block ({_TEXT[new_home]}) may be added"
         if in_198_19:
-            return f"blocks from {BENCHMARK_198_19} may not be added"
+            return f"blocks from {_TEXT[BENCHMARK_198_19]} may not be added"
         return None
-    if new_home is not None and new_home != home:
-        return f"the primary block is in {home}, so no block from another RFC 1918 range ({new_home}) may be added"
+    if new_home is not None and new_home is not home:
+        return (
+            f"the primary block is in {_TEXT[home]}, so no block from another RFC 1918 range "
+            f"({_TEXT[new_home]}) may be added"
+        )
     if in_198_19:
-        return f"blocks from {BENCHMARK_198_19} may not be added to a VPC whose primary block is RFC 1918 space"
+        return f"blocks from {_TEXT[BENCHMARK_198_19]} may not be added to a VPC whose primary block is RFC 1918 space"
     if home is RFC1918_RANGES[1] and _within(new_span, _SPAN_172_31):
-        return f"the primary block is in {home}, so no block from {DEFAULT_VPC_RANGE_172_31} may be added"
+        return f"the primary block is in {_TEXT[home]}, so no block from {_TEXT[DEFAULT_VPC_RANGE_172_31]} may be added"
     if _within(new_span, _SPAN_10_0_16) and any(_within(_span(b), _SPAN_10_0_15) for b in existing):
-        return f"a block of the VPC lies in {TEN_ZERO_15}, so no block from {TEN_ZERO_16} may be added"
+        return f"a block of the VPC lies in {_TEXT[TEN_ZERO_15]}, so no block from {_TEXT[TEN_ZERO_16]} may be added"
     return None
 
 

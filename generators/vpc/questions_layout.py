@@ -136,7 +136,7 @@ class SecondaryBlock(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         home = rng.choice(model.RFC1918_RANGES)
-        if home == model.RFC1918_RANGES[0] and rng.random() < 0.4:
+        if home is model.RFC1918_RANGES[0] and rng.random() < 0.4:
             primary = random_block(rng, 16, 24, IPv4Network("10.1.0.0/16"))  # where the 10.0.0.0/16 rule bites
         else:
             primary = random_block(rng, 16, 24, home)
@@ -164,7 +164,7 @@ class SecondaryBlock(Generator):
                         return block, why, check
             return None
 
-        others = [r for r in model.RFC1918_RANGES if r != home]
+        others = [r for r in model.RFC1918_RANGES if r is not home]
         makers: list[tuple[Callable[[], IPv4Network], AssociationRule, str]] = [
             (lambda: random_block(rng, 16, 24, rng.choice(others)), AssociationRule.RESTRICTED_RANGE,
              "think any RFC 1918 range can be added to any VPC"),
@@ -176,10 +176,10 @@ class SecondaryBlock(Generator):
              "check the new block for overlap against the primary block only" if len(blocks) > 1
              else "think a secondary block may be carved out of the primary block"),
         ]
-        if home == model.RFC1918_RANGES[1]:
+        if home is model.RFC1918_RANGES[1]:
             makers.append((lambda: random_block(rng, 16, 24, model.DEFAULT_VPC_RANGE_172_31), AssociationRule.RESTRICTED_RANGE,
                            "forget that a VPC in 172.16.0.0/12 may not add blocks from 172.31.0.0/16"))
-        if any(b.subnet_of(model.TEN_ZERO_15) for b in blocks):  # where AWS's 10.0.0.0/16 rule applies
+        if any(int(b.network_address) >> 17 == 10 << 7 for b in blocks):  # in 10.0.0.0/15: AWS's 10.0.0.0/16 rule applies
             makers.append((lambda: random_block(rng, 16, 24, model.TEN_ZERO_16), AssociationRule.RESTRICTED_RANGE,
                            "forget that 10.0.0.0/16 is off limits once a VPC block lies in 10.0.0.0/15"))
         for destination in routes:

@@ -59,16 +59,15 @@ def free_block(
     size = 1 << (32 - prefix)
     start = int(outer.network_address)
     end = start + (1 << (32 - outer.prefixlen))
-    spans = sorted((int(t.network_address), int(t.network_address) + (1 << (32 - t.prefixlen))) for t in taken)
-    slots: list[tuple[int, int]] = []  # (first aligned start, count) per gap
+    edges = sorted([(int(t.network_address), 1 << (32 - t.prefixlen)) for t in taken])
+    slots: list[tuple[int, int]] = []  # (first aligned start, how many fit) per free stretch
     cursor = start
-    for lo, hi in [*spans, (end, end)]:
-        lo, hi = min(max(lo, start), end), min(max(hi, start), end)
+    for lo, length in [*edges, (end, 0)]:
+        stop = min(max(lo, start), end)  # the free stretch runs from cursor to here
         first = -(-cursor // size) * size
-        count = (lo - first) // size if lo > first else 0
-        if count > 0:
-            slots.append((first, count))
-        cursor = max(cursor, hi)
+        if stop - first >= size:
+            slots.append((first, (stop - first) // size))
+        cursor = max(cursor, min(lo + length, end))
     if not slots:
         return None
     first, count = rng.choice(slots)

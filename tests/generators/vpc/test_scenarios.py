@@ -1,0 +1,48 @@
+"""The scenario helpers the generators draw from."""
+
+from __future__ import annotations
+
+import random
+from ipaddress import IPv4Network
+
+from faker import Faker
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generators.vpc import scenarios
+from tests.generators.vpc.strategies import blocks, blocks_in
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks(20, 26), st.data(), st.integers(0, 2**32))
+def test_free_block_is_free_aligned_and_found_when_possible(outer: IPv4Network, data: st.DataObject, seed: int) -> None:
+    taken = data.draw(st.lists(blocks_in(outer.supernet(), outer.prefixlen - 1, 30), max_size=6))
+    prefix = data.draw(st.integers(outer.prefixlen, 30))
+    found = scenarios.free_block(random.Random(seed), outer, taken, prefix)
+    free = [c for c in outer.subnets(new_prefix=prefix) if not any(c.overlaps(t) for t in taken)]
+    if found is None:
+        assert free == []
+    else:
+        assert found in free
+
+
+@settings(max_examples=200, deadline=None)
+@given(blocks(16, 24), st.integers(0, 2**32))
+def test_subnet_layout_is_disjoint_and_inside(vpc: IPv4Network, seed: int) -> None:
+    rng = random.Random(seed)
+    layout = scenarios.subnet_layout(rng, vpc, 4, vpc.prefixlen + 1, min(28, vpc.prefixlen + 6))
+    assert layout
+    for i, block in enumerate(layout):
+        assert block.subnet_of(vpc)
+        assert all(not block.overlaps(other) for other in layout[i + 1 :])
+
+
+def test_names_are_distinct_words_from_one_seeded_faker() -> None:
+    fake = Faker("en_US")
+    fake.seed_instance(7)
+    first = scenarios.names(fake, 6)
+    fake.seed_instance(7)
+    assert scenarios.names(fake, 6) == first
+    assert len(set(first)) == 6 and all(w.isalpha() and w.islower() and len(w) >= 3 for w in first)
+    vpc, subnets = scenarios.vpc_and_subnet_names(random.Random(1), fake, 3)
+    assert vpc.endswith("-vpc") and len(set(subnets)) == 3
