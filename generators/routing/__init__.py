@@ -1,0 +1,1 @@
+"""Routing, gateways and reachability: route tables, internet access, NAT, the reachability walk."""

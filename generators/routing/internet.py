@@ -123,36 +123,44 @@ def internet_checklist(
     inbound: bool,
     client: str = "linux",
     misconceptions: Iterable[ChecklistMisconception] = (),
+    only: Iterable[Requirement] | None = None,
 ) -> tuple[Check, ...]:
     """Judge each internet requirement for a connection between an instance
     and `remote` on the internet (IPv4). `inbound` means the remote host
     starts the connection (so `client` is its kind); otherwise the instance
-    does. `misconceptions` judge the way a learner holding them would.
+    does. `misconceptions` judge the way a learner holding them would;
+    `only` limits the judging to some requirements.
     """
     mis = frozenset(misconceptions)
+    wanted = frozenset(Requirement) if only is None else frozenset(only)
     inst = vpc.instance(instance_id)
     subnet = vpc.subnet(inst.subnet_id)
     checks: list[Check] = []
 
     igw = vpc.internet_gateway
-    checks.append(Check(
+    if Requirement.GATEWAY in wanted:
+        checks.append(Check(
         Requirement.GATEWAY, igw is not None,
-        lambda: f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
-    ))
+            lambda: f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
+        ))
 
-    if ChecklistMisconception.MAIN_TABLE_ONLY in mis:
-        table = next(t for t in vpc.route_tables if t.main)
-    else:
-        table = vpc.route_table_of(subnet.id)
-    decision = longest_prefix_match(table, remote, vpc.prefix_lists)
-    to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
-    checks.append(Check(Requirement.ROUTE, to_igw, decision.explain))
+    if Requirement.ROUTE in wanted:
+        if ChecklistMisconception.MAIN_TABLE_ONLY in mis:
+            table = next(t for t in vpc.route_tables if t.main)
+        else:
+            table = vpc.route_table_of(subnet.id)
+        decision = longest_prefix_match(table, remote, vpc.prefix_lists)
+        to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
+        checks.append(Check(Requirement.ROUTE, to_igw, decision.explain))
 
-    checks.append(Check(
-        Requirement.ADDRESS, inst.public_ip is not None,
-        lambda: f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip
-        else f"{inst.id} has only the private address {inst.private_ip}.",
-    ))
+    if Requirement.ADDRESS in wanted:
+        checks.append(Check(
+            Requirement.ADDRESS, inst.public_ip is not None,
+            lambda: f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip
+            else f"{inst.id} has only the private address {inst.private_ip}.",
+        ))
+    if not wanted & {Requirement.SECURITY_GROUP, Requirement.NETWORK_ACL}:
+        return tuple(checks)
 
     own_client = client if inbound else inst.client
     low, high = ephemeral_ports(own_client) if protocol.has_ports else (0, 0)
@@ -167,17 +175,34 @@ def internet_checklist(
         low = high = port
         reply = replace(reply, destination_port=port)
 
+    if Requirement.SECURITY_GROUP in wanted:
+        checks.append(_security_group_check(vpc, inst.id, req_dir, request, reply, low, high, mis))
+    if Requirement.NETWORK_ACL in wanted:
+        checks.append(_network_acl_check(vpc, subnet.nacl_id, req_dir, request, reply, low, high, protocol, mis))
+    return tuple(checks)
+
+
+def _security_group_check(
+    vpc: Vpc, instance_id: str, req_dir: Direction, request: Packet, reply: Packet, low: int, high: int,
+    mis: frozenset[ChecklistMisconception],
+) -> Check:
+    inst = vpc.instance(instance_id)
     groups = vpc.groups_of(inst)
     sg = evaluate_security_groups(groups, req_dir, request)
     sg_ok = sg.allowed
     sg_detail: str | Callable[[], str] = sg.explain
-    if sg_ok and ChecklistMisconception.STATELESS_SG in mis and protocol.has_ports:
+    if sg_ok and ChecklistMisconception.STATELESS_SG in mis and request.protocol.has_ports:
         if not _sg_over_ports(groups, req_dir.opposite, reply, low, high):
             sg_ok = False
             sg_detail = f"No {req_dir.opposite} rule of {', '.join(inst.groups)} allows the responses."
-    checks.append(Check(Requirement.SECURITY_GROUP, sg_ok, sg_detail))
+    return Check(Requirement.SECURITY_GROUP, sg_ok, sg_detail)
 
-    acl = vpc.nacl(subnet.nacl_id)
+
+def _network_acl_check(
+    vpc: Vpc, acl_id: str, req_dir: Direction, request: Packet, reply: Packet, low: int, high: int,
+    protocol: Protocol, mis: frozenset[ChecklistMisconception],
+) -> Check:
+    acl = vpc.nacl(acl_id)
     there = evaluate_nacl(acl, req_dir, request)
     nacl_ok, nacl_detail = there.allowed, there.explain
     if nacl_ok and ChecklistMisconception.STATEFUL_NACL not in mis:
@@ -187,8 +212,7 @@ def internet_checklist(
             back, denied = evaluate_nacl(acl, req_dir.opposite, reply), None
         nacl_ok = back.allowed and denied is None
         nacl_detail = lambda: f"Requests: {there.explain()} Responses: {back.explain()}"  # noqa: E731
-    checks.append(Check(Requirement.NETWORK_ACL, nacl_ok, nacl_detail))
-    return tuple(checks)
+    return Check(Requirement.NETWORK_ACL, nacl_ok, nacl_detail)
 
 
 

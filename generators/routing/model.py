@@ -225,9 +225,12 @@ class RouteTable:
     main: bool = False
 
     def __post_init__(self) -> None:
-        seen: set[tuple[Destination, RouteOrigin]] = set()
+        seen: set[tuple[object, RouteOrigin]] = set()
         for route in self.routes:
-            key = (route.destination, route.origin)
+            dest = route.destination
+            # Keyed by plain values: hashing ipaddress networks is slow.
+            ident = dest if isinstance(dest, str) else (dest.version, int(dest.network_address), dest.prefixlen)
+            key = (ident, route.origin)
             if key in seen:
                 raise RouteTableError(
                     f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"

@@ -86,18 +86,25 @@ def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -
     return p, web["id"], inbound
 
 
-def _checks(vpc: Vpc, p: Params, inst: str, inbound: bool, *mis: CM) -> dict[Requirement, Check]:
-    checks = internet_checklist(vpc, inst, addr(p["remote"]), Protocol.TCP, 443, inbound=inbound, misconceptions=mis)
+def _checks(vpc: Vpc, p: Params, inst: str, inbound: bool, *mis: CM, only: Requirement | None = None) -> dict[Requirement, Check]:
+    checks = internet_checklist(vpc, inst, addr(p["remote"]), Protocol.TCP, 443, inbound=inbound, misconceptions=mis,
+                                only=None if only is None else (only,))
     return {c.requirement: c for c in checks}
+
+
+_BAITS = (
+    (CM.MAIN_TABLE_ONLY, Requirement.ROUTE),
+    (CM.STATELESS_SG, Requirement.SECURITY_GROUP),
+    (CM.RETURN_ON_SERVICE_PORT, Requirement.NETWORK_ACL),
+)
+"""Each misconception and the requirement it wrongly sees as missing."""
 
 
 def _bait_distractors(vpc: Vpc, p: Params, inst: str, inbound: bool, base: dict[Requirement, Check]) -> list[Distractor]:
     out = []
-    for mis in (CM.MAIN_TABLE_ONLY, CM.STATELESS_SG, CM.RETURN_ON_SERVICE_PORT):
-        seen = _checks(vpc, p, inst, inbound, mis)
-        for req, check in seen.items():
-            if base[req].met and not check.met:
-                out.append(Distractor(_text(req), mis.value))
+    for mis, req in _BAITS:
+        if base[req].met and not _checks(vpc, p, inst, inbound, mis, only=req)[req].met:
+            out.append(Distractor(_text(req), mis.value))
     return out
 
 

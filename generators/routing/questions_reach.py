@@ -14,9 +14,11 @@ from generators.routing.reachability import (
     Flow,
     HopKind,
     Leg,
+    VERDICT_ONLY,
     Reachability,
     Verdict,
     WalkMisconception,
+    verdict_under,
     walk,
 )
 from generators.routing.scenarios import (
@@ -221,7 +223,10 @@ class TimeoutOrRefused(Generator):
         vpc = build_vpc(p)
         result = walk(vpc, flow)
         answer = _verdict_text(result.verdict)
-        distractors = [Distractor(_verdict_text(walk(vpc, flow, [m]).verdict), m.value) for m in misconceptions]
+        distractors = [
+            Distractor(_verdict_text(verdict_under(result, m) if m in VERDICT_ONLY else walk(vpc, flow, [m]).verdict), m.value)
+            for m in misconceptions
+        ]
         meaning = {
             Verdict.REACHABLE: "Every hop lets the packets through and an application answers.",
             Verdict.TIMEOUT: "A component dropped the packets silently, so the client waits until it gives up: a timeout "

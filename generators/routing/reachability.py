@@ -66,7 +66,6 @@ from generators.routing.model import (
     RouteTable,
     TargetKind,
     longest_prefix_match,
-    mark_blackholes,
 )
 from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc
 from generators.security.model import (
@@ -92,6 +91,7 @@ __all__ = [
     "Verdict",
     "WalkMisconception",
     "nacl_over_ports",
+    "verdict_under",
     "walk",
 ]
 
@@ -304,9 +304,7 @@ class _Walker:
         self.flow = flow
         self.mis = misconceptions
         self.hops: list[Hop] = []
-        gone = {r.target for t in vpc.route_tables for r in t.routes} - vpc.live_targets() - {"local"}
-        gone = {g for g in gone if g.split("-")[0] in {"igw", "nat", "eigw", "vpce", "i"}}
-        self.tables = {t.id: mark_blackholes(t, gone) if gone else t for t in vpc.route_tables}
+        self.tables = vpc.effective_tables
         self.reading = NaclReading.LISTED_ORDER if WalkMisconception.NACL_LISTED_ORDER in misconceptions else NaclReading.RULE_NUMBER
 
     # -- recording ---------------------------------------------------------
@@ -660,6 +658,32 @@ def _any_internet(flow: Flow) -> IPAddress:
     address = _address(flow.destination)
     assert address is not None
     return address
+
+
+VERDICT_ONLY = frozenset({WalkMisconception.FIREWALL_REJECTS, WalkMisconception.IGNORE_APPLICATION,
+                          WalkMisconception.CLOSED_PORT_DROPS})
+"""Misconceptions that change what the client sees but not which hops pass."""
+
+
+def verdict_under(result: Reachability, misconception: WalkMisconception) -> Verdict:
+    """What a learner holding a verdict-only misconception expects, read off
+    a walk done the AWS way (no need to walk again).
+
+    >>> from generators.routing.topology import example_vpc
+    >>> r = walk(example_vpc(), Flow("i-web", "i-app", Protocol.TCP, 9000))
+    >>> verdict_under(r, WalkMisconception.FIREWALL_REJECTS).value
+    'the connection is refused'
+    """
+    if misconception not in VERDICT_ONLY:
+        raise ValueError(f"{misconception.name} changes the path: walk again with it")
+    hop = result.blocking
+    if misconception is WalkMisconception.FIREWALL_REJECTS:
+        if hop is not None and hop.kind in (HopKind.SECURITY_GROUP, HopKind.NETWORK_ACL):
+            return Verdict.REFUSED
+        return result.verdict
+    if result.verdict is Verdict.REFUSED:
+        return Verdict.REACHABLE if misconception is WalkMisconception.IGNORE_APPLICATION else Verdict.TIMEOUT
+    return result.verdict
 
 
 def walk(vpc: Vpc, flow: Flow, misconceptions: Iterable[WalkMisconception] = ()) -> Reachability:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from generators.routing.model import (
@@ -36,6 +38,7 @@ from generators.routing.model import (
     Route,
     RouteTable,
     associated_table,
+    mark_blackholes,
 )
 from generators.security.model import (
     ALL_IPV4,
@@ -145,8 +148,11 @@ class Vpc:
     failed_azs: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        vpc_len = self.cidr.prefixlen
+        vpc_top = int(self.cidr.network_address) >> (32 - vpc_len)
         for subnet in self.subnets:
-            if not subnet.cidr.subnet_of(self.cidr):
+            inside = subnet.cidr.prefixlen >= vpc_len and int(subnet.cidr.network_address) >> (32 - vpc_len) == vpc_top
+            if not inside:
                 raise TopologyError(f"{subnet.id} ({subnet.cidr}) is not inside the VPC block {self.cidr}")
             self.nacl(subnet.nacl_id)
         for inst in self.instances:
@@ -159,26 +165,38 @@ class Vpc:
             if nat.private_ip not in self.subnet(nat.subnet_id).cidr:
                 raise TopologyError(f"{nat.id} has {nat.private_ip}, outside its subnet")
 
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Any]]:
+        """Lookup tables by id (built once; the topology is immutable)."""
+        return {
+            "subnet": {s.id: s for s in self.subnets},
+            "nacl": {a.id: a for a in self.nacls},
+            "group": {g.id: g for g in self.security_groups},
+            "instance": {i.id: i for i in self.instances},
+            "nat": {n.id: n for n in self.nat_gateways},
+            "table": {},
+        }
+
+    def _lookup(self, kind: str, key: str, what: str) -> Any:
+        try:
+            return self._index[kind][key]
+        except KeyError:
+            raise TopologyError(f"no {what} {key} in {self.id}") from None
+
     def subnet(self, subnet_id: str) -> Subnet:
         """The subnet with this id."""
-        for s in self.subnets:
-            if s.id == subnet_id:
-                return s
-        raise TopologyError(f"no subnet {subnet_id} in {self.id}")
+        found: Subnet = self._lookup("subnet", subnet_id, "subnet")
+        return found
 
     def nacl(self, acl_id: str) -> NetworkAcl:
         """The network ACL with this id."""
-        for a in self.nacls:
-            if a.id == acl_id:
-                return a
-        raise TopologyError(f"no network ACL {acl_id} in {self.id}")
+        found: NetworkAcl = self._lookup("nacl", acl_id, "network ACL")
+        return found
 
     def security_group(self, group_id: str) -> SecurityGroup:
         """The security group with this id."""
-        for g in self.security_groups:
-            if g.id == group_id:
-                return g
-        raise TopologyError(f"no security group {group_id} in {self.id}")
+        found: SecurityGroup = self._lookup("group", group_id, "security group")
+        return found
 
     def groups_of(self, inst: Instance) -> tuple[SecurityGroup, ...]:
         """The security groups attached to an instance."""
@@ -186,18 +204,31 @@ class Vpc:
 
     def instance(self, instance_id: str) -> Instance:
         """The instance with this id."""
-        for i in self.instances:
-            if i.id == instance_id:
-                return i
-        raise TopologyError(f"no instance {instance_id} in {self.id}")
+        found: Instance = self._lookup("instance", instance_id, "instance")
+        return found
 
     def nat_gateway(self, nat_id: str) -> NatGateway | None:
         """The NAT gateway with this id, or None when it does not exist."""
-        return next((n for n in self.nat_gateways if n.id == nat_id), None)
+        found: NatGateway | None = self._index["nat"].get(nat_id)
+        return found
 
     def route_table_of(self, subnet_id: str) -> RouteTable:
         """The route table a subnet uses (explicit association, else main)."""
-        return associated_table(subnet_id, self.route_tables, self.associations).table
+        cache = self._index["table"]
+        if subnet_id not in cache:
+            cache[subnet_id] = associated_table(subnet_id, self.route_tables, self.associations).table
+        table: RouteTable = cache[subnet_id]
+        return table
+
+    @cached_property
+    def effective_tables(self) -> dict[str, RouteTable]:
+        """The route tables as the router sees them: routes whose target no
+        longer exists (an unattached internet gateway, a deleted NAT gateway
+        or instance, a removed endpoint) are in the blackhole state."""
+        live = self.live_targets()
+        gone = {r.target for t in self.route_tables for r in t.routes} - live - {"local"}
+        gone = {g for g in gone if g.split("-")[0] in {"igw", "nat", "eigw", "vpce", "i"}}
+        return {t.id: mark_blackholes(t, gone) if gone else t for t in self.route_tables}
 
     def owner_of(self, address: IPAddress) -> Instance | None:
         """The instance whose private IPv4 or IPv6 address this is."""
