@@ -261,14 +261,14 @@ class PathOrder(Generator):
         case = rng.randrange(3)
         if case == 0:
             flow = _client_flow(p)
-            scope = "the request and its response"
+            scope = "the request and its response cross"
         elif case == 1:
             flow = _nat_flow(p, rng)
-            scope = "the request (up to the internet)"
+            scope = "the request crosses on its way to the internet"
         else:
             p["remote"] = internet_host(rng)
             flow = Flow(p["remote"], p["instances"][0]["id"], Protocol.TCP, 443)
-            scope = "the request and its response"
+            scope = "the request and its response cross"
         vpc = build_vpc(p)
         result = walk(vpc, flow)
         hops = [h for h in result.hops if h.kind is not HopKind.APPLICATION]
@@ -276,7 +276,7 @@ class PathOrder(Generator):
             hops = [h for h in hops if h.leg is Leg.REQUEST]
         steps = [h.label[:1].upper() + h.label[1:] for h in hops]
         return Body(
-            prompt=_prompt(p, flow, f"Put the components that {scope} cross in order, first to last."),
+            prompt=_prompt(p, flow, f"Put the components that {scope} in order, first to last."),
             params=p,
             explanation=f"{result.explain()}\n\nSecurity groups are stateful, so the response does not cross them "
                         "again; network ACLs are stateless and are crossed again, on the client's ephemeral ports.",

@@ -109,7 +109,7 @@ def words(fake: Faker, count: int) -> list[str]:
     while len(out) < count:
         for w in fake.words(count + 2):
             w = w.lower()
-            if w.isalpha() and w not in out and len(out) < count:
+            if w.isalpha() and len(w) > 2 and w not in out and len(out) < count:
                 out.append(w)
     return out
 
