@@ -54,7 +54,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
@@ -81,6 +81,7 @@ __all__ = [
     "default_security_group",
     "ephemeral_ports",
     "evaluate_nacl",
+    "evaluate_nacl_readings",
     "evaluate_security_groups",
     "new_security_group",
     "port_text",
@@ -262,10 +263,16 @@ def _mismatch(
     return None
 
 
-def _in_network(address: Address, network: Network) -> bool:
-    # ipaddress answers False for mixed versions; spelled out because it is a
-    # rule of the model, not an accident: IPv4 rules never match IPv6 traffic.
-    return address.version == network.version and address in network
+def _network_key(network: Network) -> tuple[int, int, int]:
+    """(IP version, netmask, network address) as integers, for fast containment tests."""
+    return network.version, int(network.netmask), int(network.network_address)
+
+
+def _key_matches(key: tuple[int, int, int], address: Address) -> bool:
+    # The version test is a rule of the model, not an accident: IPv4 rules
+    # never match IPv6 traffic (and the reverse).
+    version, mask, base = key
+    return address.version == version and int(address) & mask == base
 
 
 # --- Security groups -------------------------------------------------------
@@ -288,11 +295,14 @@ class SgRule:
     port_to: int | None
     peer: IPv4Network | IPv6Network | str
     description: str = ""
+    _key: tuple[int, int, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_ports(self.protocol, self.port_from, self.port_to, "security group rule")
         if isinstance(self.peer, str) and not self.peer.startswith("sg-"):
             raise SecurityModelError(f"security group rule: peer {self.peer!r} is neither a CIDR block nor an sg- id")
+        # Derived from `peer` once: containment is tested on every packet.
+        object.__setattr__(self, "_key", None if isinstance(self.peer, str) else _network_key(self.peer))
 
     def describe(self, direction: Direction) -> str:
         """The rule in one short phrase."""
@@ -324,10 +334,9 @@ class SgRule:
         """
         if not _port_matches(self.protocol, self.port_from, self.port_to, packet):
             return False
-        if isinstance(self.peer, str):
+        if self._key is None:
             return self.peer in peer_groups
-        other = packet.source if direction is _INBOUND else packet.destination
-        return _in_network(other, self.peer)
+        return _key_matches(self._key, packet.source if direction is _INBOUND else packet.destination)
 
 
 @dataclass(frozen=True)
@@ -448,11 +457,14 @@ class NaclRule:
     port_from: int | None
     port_to: int | None
     cidr: IPv4Network | IPv6Network
+    _key: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= MAX_RULE_NUMBER:
             raise SecurityModelError(f"rule number {self.number} is outside 1-{MAX_RULE_NUMBER}")
         _check_ports(self.protocol, self.port_from, self.port_to, f"rule {self.number}")
+        # Derived from `cidr` once: containment is tested on every packet.
+        object.__setattr__(self, "_key", _network_key(self.cidr))
 
     def describe(self, direction: Direction) -> str:
         """The rule in one short phrase."""
@@ -478,8 +490,7 @@ class NaclRule:
         """
         if not _port_matches(self.protocol, self.port_from, self.port_to, packet):
             return False
-        other = packet.source if direction is _INBOUND else packet.destination
-        return _in_network(other, self.cidr)
+        return _key_matches(self._key, packet.source if direction is _INBOUND else packet.destination)
 
 
 @dataclass(frozen=True)
@@ -497,14 +508,10 @@ class NetworkAcl:
 
     def __post_init__(self) -> None:
         for direction, rules in ((Direction.INBOUND, self.inbound), (Direction.OUTBOUND, self.outbound)):
-            numbers = [r.number for r in rules]
-            if len(numbers) != len(set(numbers)):
+            if len({r.number for r in rules}) != len(rules):
+                numbers = [r.number for r in rules]
                 dup = next(n for n in numbers if numbers.count(n) > 1)
                 raise SecurityModelError(f"{self.id}: two {direction} rules are numbered {dup}")
-        # Sorted once here (not a field: it is derived) because evaluation
-        # reads the rules in number order every time.
-        object.__setattr__(self, "_sorted_in", tuple(sorted(self.inbound, key=_rule_number)))
-        object.__setattr__(self, "_sorted_out", tuple(sorted(self.outbound, key=_rule_number)))
 
     def rules(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction, as stored."""
@@ -512,8 +519,14 @@ class NetworkAcl:
 
     def ordered(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction in evaluation order (lowest number first)."""
-        ordered: tuple[NaclRule, ...] = self.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
-        return ordered
+        # Sorted on first use and remembered (derived data, not a field):
+        # evaluation reads the rules in number order on every packet.
+        key = "_sorted_in" if direction is _INBOUND else "_sorted_out"
+        cached: tuple[NaclRule, ...] | None = self.__dict__.get(key)
+        if cached is None:
+            cached = tuple(sorted(self.rules(direction), key=_rule_number))
+            object.__setattr__(self, key, cached)
+        return cached
 
 
 def _rule_number(rule: NaclRule) -> int:
@@ -596,6 +609,35 @@ def evaluate_nacl(
     return NaclDecision(chosen.action is Action.ALLOW, chosen, direction, acl.id)
 
 
+def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet) -> dict[NaclReading, NaclDecision]:
+    """`evaluate_nacl` under every reading at once, matching each rule only once.
+
+    >>> acl = NetworkAcl("acl-1", (NaclRule(200, Action.DENY, Protocol.ALL, None, None, ALL_IPV4),
+    ...                            NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4)), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("203.0.113.9"), IPv4Address("10.0.1.5"), 50000, 443)
+    >>> {r.value: d.rule_label for r, d in evaluate_nacl_readings(acl, Direction.INBOUND, pkt).items()}
+    {'rule-number': '100', 'listed-order': '200', 'last-match': '200', 'deny-wins': '200'}
+    """
+    listed = [r for r in acl.rules(direction) if r.matches(direction, packet)]
+    if not listed:
+        star = NaclDecision(False, None, direction, acl.id)
+        return {reading: star for reading in NaclReading}
+    ordered = sorted(listed, key=_rule_number)
+    chosen = {
+        NaclReading.RULE_NUMBER: ordered[0],
+        NaclReading.LISTED_ORDER: listed[0],
+        NaclReading.LAST_MATCH: ordered[-1],
+        NaclReading.DENY_WINS: next((r for r in ordered if r.action is Action.DENY), ordered[0]),
+    }
+    return {reading: NaclDecision(rule.action is Action.ALLOW, rule, direction, acl.id) for reading, rule in chosen.items()}
+
+
+_DEFAULT_RULES = (
+    NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, ALL_IPV4),
+    NaclRule(101, Action.ALLOW, Protocol.ALL, None, None, ALL_IPV6),
+)
+
+
 def default_nacl(acl_id: str) -> NetworkAcl:
     """A VPC's default network ACL: everything allowed in and out, IPv4 and IPv6.
 
@@ -603,11 +645,7 @@ def default_nacl(acl_id: str) -> NetworkAcl:
     >>> [r.describe(Direction.INBOUND) for r in acl.inbound]
     ['rule 100: allow all traffic from 0.0.0.0/0', 'rule 101: allow all traffic from ::/0']
     """
-    rules = (
-        NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, ALL_IPV4),
-        NaclRule(101, Action.ALLOW, Protocol.ALL, None, None, ALL_IPV6),
-    )
-    return NetworkAcl(acl_id, rules, rules)
+    return NetworkAcl(acl_id, _DEFAULT_RULES, _DEFAULT_RULES)
 
 
 def custom_nacl(acl_id: str) -> NetworkAcl:

@@ -23,6 +23,7 @@ from generators.security.model import (
     Protocol,
     ephemeral_ports,
     evaluate_nacl,
+    evaluate_nacl_readings,
 )
 from quizapp.questions import AnswerKind, JSONValue, NumericSpec
 
@@ -142,11 +143,12 @@ class NaclDecidingRule(Generator):
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed) if direction is Direction.INBOUND else (), ())
         if direction is Direction.OUTBOUND:
             acl = NetworkAcl(acl.id, (), tuple(listed))
-        decision = evaluate_nacl(acl, direction, packet)
+        readings = evaluate_nacl_readings(acl, direction, packet)
+        decision = readings[NaclReading.RULE_NUMBER]
         answer = sc.decision_text(decision.allowed, decision.rule)
         distractors = []
         for reading, misconception in _MISREADINGS:
-            other = evaluate_nacl(acl, direction, packet, reading=reading)
+            other = readings[reading]
             distractors.append(Distractor(sc.decision_text(other.allowed, other.rule), misconception))
         swapped = evaluate_nacl(acl, direction, _by_source_port(packet))
         distractors.append(Distractor(sc.decision_text(swapped.allowed, swapped.rule), _SOURCE_PORT))
@@ -450,21 +452,22 @@ class NaclAllowedCount(Generator):
             v6 = IPv6Network(f"2001:db8:{rng.randrange(0x10, 0xffff):x}::/48")
             server6 = sc.ipv6_host(rng, IPv6Network("2600:1f18:ab00:1200::/64"))
             packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
-        count = sum(evaluate_nacl(acl, Direction.INBOUND, p).allowed for p in packets)
+        verdicts = [evaluate_nacl_readings(acl, Direction.INBOUND, p) for p in packets]
+        count = sum(v[NaclReading.RULE_NUMBER].allowed for v in verdicts)
         rows = ["| # | Source | Destination |", "|---|---|---|"]
         for i, p in enumerate(packets, 1):
             rows.append(f"| {i} | `{sc.endpoint_text(p.source, p.source_port)}` | `{sc.endpoint_text(p.destination, p.destination_port)}` |")
         misreadings: list[dict[str, JSONValue]] = []
         for reading, misconception in _MISREADINGS:
-            value = sum(evaluate_nacl(acl, Direction.INBOUND, p, reading=reading).allowed for p in packets)
+            value = sum(v[reading].allowed for v in verdicts)
             if value != count and all(m["value"] != value for m in misreadings):
                 misreadings.append({"value": value, "misconception": misconception})
         v6_value = sum(_misread_v6(acl, Direction.INBOUND, p)[0] for p in packets)
         if v6_value != count and all(m["value"] != v6_value for m in misreadings):
             misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
         walk = []
-        for i, p in enumerate(packets, 1):
-            d = evaluate_nacl(acl, Direction.INBOUND, p)
+        for i, v in enumerate(verdicts, 1):
+            d = v[NaclReading.RULE_NUMBER]
             walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {d.explain()}")
         prompt = (
             f"The subnet **{name}** (`{subnet}`) has network ACL {acl.id} with these inbound rules:\n\n"

@@ -9,7 +9,7 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
 from generators.security import scenario as sc
-from generators.security.flow import Component, Endpoint, FlowResult, Leg, evaluate_connection
+from generators.security.flow import Component, Endpoint, FlowResult, Leg, connection_works, evaluate_connection
 from generators.security.model import (
     ALL_IPV4,
     Direction,
@@ -74,12 +74,11 @@ class SgUnion(Generator):
         target_ip = sc.host(rng, net_dst)
         service, port = rng.choice([s for s in sc.SERVICES if s[1] != 22])
         internal = rng.random() < 0.5
-        client_group = SecurityGroup(sc.hex_id(rng, "sg"), f"{fake.word()}-sg", (), ())
-        source: IPv4Address = sc.host(rng, net_src) if internal else sc.public_address(rng)
         count = rng.randint(2, 3)
-        names = list(dict.fromkeys(f"{fake.word()}-{suffix}" for suffix in ("sg", "access", "ops", "base")))[:count]
-        while len(names) < count:
-            names.append(f"extra{len(names)}-sg")
+        word_list = sc.words(fake, count + 1)
+        client_group = SecurityGroup(sc.hex_id(rng, "sg"), f"{word_list[0]}-sg", (), ())
+        source: IPv4Address = sc.host(rng, net_src) if internal else sc.public_address(rng)
+        names = [f"{word}-{suffix}" for word, suffix in zip(word_list[1:], ("sg", "access", "ops"), strict=False)]
         ids = [sc.hex_id(rng, "sg") for _ in names]
         rules: list[list[SgRule]] = [[] for _ in names]
         # A decoy in the first group: right port, wrong source.
@@ -214,6 +213,8 @@ class DefaultAndNew(Generator):
         def run(groups_a: tuple[SecurityGroup, ...], groups_b: tuple[SecurityGroup, ...], nacl_b: NetworkAcl, *, stateless: bool = False) -> str:
             a = Endpoint(name_a, host_a, acl_a, groups_a, sub_a)
             b = Endpoint(name_b, host_b, nacl_b, groups_b, subnet_of[name_b])
+            if not stateless and connection_works(a, b, Protocol.TCP, port, 40000):
+                return "The connection works"
             result = evaluate_connection(a, b, Protocol.TCP, port, 40000, sg_stateless=stateless, until_blocked=True)
             return _outcome(result, subnet_of)
 
@@ -303,7 +304,7 @@ class SgReferenceMembers(Generator):
         web = SecurityGroup(sc.hex_id(rng, "sg"), f"{word}-web", (SgRule(Protocol.TCP, 443, 443, ALL_IPV4),), (SgRule(Protocol.TCP, port, port, db.id),))
         acl = default_nacl(sc.hex_id(rng, "acl"))
         db_host = Endpoint("db-1", sc.host(rng, net_db), acl, (db,), "db")
-        people = [fake.word() for _ in range(6)]
+        people = sc.words(fake, 6)
         candidates: list[tuple[str, IPv4Address, tuple[SecurityGroup, ...], str, str | None]] = [
             (f"{people[0]}-app", sc.host(rng, net_app), (app,), "app-a", None),
             (f"{people[1]}-app", sc.host(rng, net_app2), (monitor, app), "app-b", None),
@@ -321,8 +322,9 @@ class SgReferenceMembers(Generator):
         for i, (name, ip, groups, subnet, misconception) in enumerate(candidates):
             name = f"{name}{i}" if any(name == c[0] for c in candidates[:i]) else name
             client = Endpoint(name, ip, acl, groups, subnet)
-            result = evaluate_connection(client, db_host, Protocol.TCP, port, rng.randint(32768, 61000), until_blocked=True)
-            assert result.works == (misconception is None), name
+            cport = rng.randint(32768, 61000)
+            works = connection_works(client, db_host, Protocol.TCP, port, cport)
+            assert works == (misconception is None), name
             group_names = ", ".join(g.name for g in groups)
             text = f"{name} (`{ip}`, groups: {group_names})"
             if misconception is None:
@@ -331,8 +333,12 @@ class SgReferenceMembers(Generator):
                 distractors.append(Distractor(text, misconception))
             rows.append(f"| {name} | `{ip}` | {group_names} |")
             instances.append({"name": name, "address": str(ip)})
-            step = result.blocking
-            trace.append(f"- {name}: " + ("connects." if step is None else step.explain()))
+            if works:
+                trace.append(f"- {name}: connects.")
+            else:
+                step = evaluate_connection(client, db_host, Protocol.TCP, port, cport, until_blocked=True).blocking
+                assert step is not None
+                trace.append(f"- {name}: {step.explain()}")
         prompt = (
             f"In the VPC `{vpc}`, the {engine} database `db-1` (`{db_host.address}`) uses the security group "
             f"{db.name} ({db.id}), whose only inbound rule allows tcp {port} from {app.id} ({app.name}). "

@@ -64,6 +64,11 @@ def label(fake: Faker, role: str) -> str:
     return f"{fake.word()}-{role}"
 
 
+def words(fake: Faker, count: int) -> list[str]:
+    """`count` distinct random words, drawn in one call (cheaper than `count` calls)."""
+    return list(fake.words(count, unique=True))
+
+
 def public_address(rng: random.Random) -> IPv4Address:
     """A random public IPv4 address."""
     first = rng.choice(_PUBLIC_FIRST_OCTETS)
@@ -98,7 +103,8 @@ def subnets(rng: random.Random, vpc: IPv4Network, count: int) -> list[IPv4Networ
 
 def host(rng: random.Random, subnet: IPv4Network) -> IPv4Address:
     """A usable host address of `subnet` (past the four AWS reserves at the start)."""
-    return subnet.network_address + rng.randrange(4, subnet.num_addresses - 1)
+    size = 1 << (32 - subnet.prefixlen)
+    return IPv4Address(int(subnet.network_address) + rng.randrange(4, size - 1))
 
 
 def ipv6_host(rng: random.Random, block: IPv6Network) -> IPv6Address:

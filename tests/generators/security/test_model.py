@@ -26,6 +26,7 @@ from generators.security.model import (
     default_security_group,
     ephemeral_ports,
     evaluate_nacl,
+    evaluate_nacl_readings,
     evaluate_security_groups,
     new_security_group,
 )
@@ -73,6 +74,14 @@ def test_last_match_reading_takes_the_highest_numbered_match(acl: NetworkAcl, di
     allowed, number = reference_nacl(flipped, direction, packet)
     assert last.allowed == allowed
     assert (last.rule.number if last.rule else None) == (61 - number if number else None)
+
+
+@settings(max_examples=200)
+@given(acls(), directions, packets())
+def test_all_readings_at_once_agree_with_each_reading(acl: NetworkAcl, direction: Direction, packet: Packet) -> None:
+    at_once = evaluate_nacl_readings(acl, direction, packet)
+    for reading in NaclReading:
+        assert at_once[reading] == evaluate_nacl(acl, direction, packet, reading=reading)
 
 
 @settings(max_examples=250)

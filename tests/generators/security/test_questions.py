@@ -3,6 +3,7 @@ reference, and every note link resolves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from ipaddress import ip_address, ip_network
@@ -11,7 +12,20 @@ from pathlib import Path
 import pytest
 
 import generators
-from generators.security.model import Action, Direction, NaclRule, Packet, Protocol, SgRule
+from generators.security.flow import Endpoint, connection_works
+from generators.security.model import (
+    ALL_IPV4,
+    Action,
+    Direction,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+    ephemeral_ports,
+)
+from generators.security.scenario import OS_CLIENTS
 from quizapp.content import parse_note
 from quizapp.questions import JSONValue, NumericSpec, Question, TextSpec
 from tests.generators.security.oracle import reference_nacl, reference_sg_rule
@@ -155,3 +169,51 @@ def test_sg_union_answer_matches_reference(seed: int) -> None:
         assert answer in allowing
     else:
         assert answer == "None of them: the packet is dropped"
+
+
+def _apply_choice(text: str, acl: NetworkAcl, group: SecurityGroup) -> tuple[NetworkAcl, SecurityGroup]:
+    """Apply one change written as a fix-flow choice."""
+    nacl = re.fullmatch(r"Network ACL: add (inbound|outbound) rule (\d+), allow tcp (\d+)(?:-(\d+))? (?:from|to) 0\.0\.0\.0/0", text)
+    if nacl:
+        low = int(nacl[3])
+        rule = NaclRule(int(nacl[2]), Action.ALLOW, Protocol.TCP, low, int(nacl[4] or low), ALL_IPV4)
+        if nacl[1] == "inbound":
+            return NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound), group
+        return NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,)), group
+    sg = re.fullmatch(r"Security group: add (inbound|outbound) rule tcp (\d+)(?:-(\d+))? (?:from|to) 0\.0\.0\.0/0", text)
+    assert sg, text
+    low = int(sg[2])
+    rule_sg = SgRule(Protocol.TCP, low, int(sg[3] or low), ALL_IPV4)
+    if sg[1] == "inbound":
+        return acl, SecurityGroup(group.id, group.name, group.inbound + (rule_sg,), group.outbound)
+    return acl, SecurityGroup(group.id, group.name, group.inbound, group.outbound + (rule_sg,))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_fix_flow_needs_exactly_the_two_right_changes(seed: int) -> None:
+    q = generators.get("security.fix-flow").make(seed)
+    p = q.params
+    acl = NetworkAcl("acl-q", tuple(_rules(p["inbound"])), tuple(_rules(p["outbound"])))
+    rows = p["group_rules"]
+    assert isinstance(rows, list)
+    group = SecurityGroup(
+        "sg-q", str(p["group"]),
+        tuple(SgRule(Protocol.TCP, int(r["ports"]), int(r["ports"]), ip_network(r["peer"])) for r in rows), (),
+    )
+    family = dict(OS_CLIENTS)[str(p["os"])]
+    low, high = ephemeral_ports(family)
+    client = Endpoint("client", ip_address("198.51.100.77"))
+
+    def works(texts: list[str]) -> bool:
+        a, g = acl, group
+        for text in texts:
+            a, g = _apply_choice(text, a, g)
+        server = Endpoint("server", ip_address(str(p["server"])), a, (g,), "s")
+        return all(connection_works(client, server, Protocol.TCP, int(p["port"]), port) for port in (low, high))
+
+    right = [c.text for c in q.choices if c.correct]
+    wrong = [c.text for c in q.choices if not c.correct]
+    assert not works([]) and works(right)
+    assert not works(right[:1]) and not works(right[1:])
+    for text in wrong:
+        assert not works([right[0], text]) and not works([right[1], text]), text
