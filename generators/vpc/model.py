@@ -152,8 +152,8 @@ class ReservedRole(StrEnum):
     NETWORK = "network address"
     ROUTER = "VPC router"
     DNS = "Amazon DNS server"
-    FUTURE = "reserved for future use"
-    BROADCAST = "broadcast address (not supported, so reserved)"
+    FUTURE = "future use"
+    BROADCAST = "broadcast address (a VPC has no broadcast)"
 
     @property
     def position(self) -> str:
@@ -441,6 +441,45 @@ def smallest_prefix_for(hosts: int, reservation: Reservation = Reservation.AWS) 
         most = 2 ** (32 - MIN_PREFIX) - reservation.reserved_count
         raise AddressingError(f"{hosts:,} addresses do not fit in one subnet: a /{MIN_PREFIX} holds at most {most:,}")
     return prefix
+
+
+@dataclass(frozen=True)
+class HostSizing:
+    """The smallest subnet for a number of addresses, and why.
+
+    >>> sizing = size_for_hosts(28)
+    >>> sizing.prefix, sizing.trace[0]
+    (26, '28 addresses + 5 reserved = 33 needed.')
+    """
+
+    hosts: int
+    reservation: Reservation
+    prefix: int
+
+    @property
+    def trace(self) -> Trace:
+        """Add the reserved addresses, round up to a power of two, check the next size down."""
+        count = self.reservation.reserved_count
+        need = self.hosts + count
+        size = 1 << (32 - self.prefix)
+        lines = [
+            f"{self.hosts:,} addresses + {count} reserved = {need:,} needed.",
+            f"A /{self.prefix} holds {size:,}, so it gives {size - count:,}.",
+        ]
+        if self.prefix < MAX_PREFIX:
+            lines.append(f"A /{self.prefix + 1} would give only {size // 2 - count:,}.")
+        else:
+            lines.append(f"No subnet can be smaller than /{MAX_PREFIX}.")
+        return tuple(lines)
+
+
+def size_for_hosts(hosts: int, reservation: Reservation = Reservation.AWS) -> HostSizing:
+    """`smallest_prefix_for` with its reasoning.
+
+    >>> size_for_hosts(3).trace[-1]
+    'No subnet can be smaller than /28.'
+    """
+    return HostSizing(hosts, reservation, smallest_prefix_for(hosts, reservation))
 
 
 # ------------------------------------------------------------- the VPC
@@ -890,7 +929,7 @@ class AddressLookup:
     >>> vpc = Vpc((parse_block("10.0.0.0/16"),), (Subnet("web", parse_block("10.0.1.0/24")),))
     >>> found = locate_address(vpc, parse_address("10.0.1.255"))
     >>> found.status.name, found.subnet.name if found.subnet else None, found.role
-    ('RESERVED', 'web', <ReservedRole.BROADCAST: 'broadcast address (not supported, so reserved)'>)
+    ('RESERVED', 'web', <ReservedRole.BROADCAST: 'broadcast address (a VPC has no broadcast)'>)
     """
 
     address: IPv4Address
@@ -917,7 +956,7 @@ class AddressLookup:
                 f"`{b.network_address!s}` to `{b.broadcast_address!s}`)."
             )
             if self.role is not None:
-                return head, f"It is the subnet's {self.role.position}, reserved as the {self.role}."
+                return head, f"It is the subnet's {self.role.position}, which AWS reserves ({self.role})."
             return head, (
                 f"It is neither one of the first four addresses nor the last, so it can be assigned "
                 f"(assignable range `{first_usable(b, self.reservation)!s}` to "

@@ -127,10 +127,6 @@ class ReservedAddressRole(Generator):
                 Distractor(_ROLE_TEXT[r], f"put the {_SHORT[r]} at base + 4 instead of at {_at(r)}")
                 for r in (ReservedRole.DNS, ReservedRole.ROUTER)
             ]
-            why = (
-                f"`{address}` is base + 4. AWS reserves base to base + 3 and the last address, "
-                f"so base + 4 is the first address it leaves for you."
-            )
         else:
             address, role = reserved[pick].address, reserved[pick].role
             answer = _ROLE_TEXT[role]
@@ -146,13 +142,13 @@ class ReservedAddressRole(Generator):
                 distractors.append(
                     Distractor(_ROLE_TEXT[other], f"put the {_SHORT[other]} at {_at(role)} instead of at {_at(other)}")
                 )
-            why = f"`{address}` is the subnet's {role.position}: the {role}."
+        lookup = model.locate_address(model.Vpc((subnet,), (model.Subnet(name, subnet),)), address)
         rows = "\n".join(f"| `{r.address}` | {r.role.position} | {r.role} |" for r in reserved)
         return Body(
             prompt=f"The subnet **{name}** has the CIDR block `{subnet}`. What is the address `{address}` of this subnet?",
             params={"subnet": str(subnet), "name": name, "address": str(address)},
             explanation=(
-                f"{why}\n\nThe five addresses AWS reserves in `{subnet}`:\n\n"
+                f"{bullets(lookup.trace)}\n\nThe five addresses AWS reserves in `{subnet}`:\n\n"
                 f"| Address | Position | Role |\n|---|---|---|\n{rows}"
             ),
             choices=single_choice(rng, answer, distractors),
@@ -236,24 +232,14 @@ class SmallestSubnetPrefix(Generator):
             Distractor(f"/{32 - answer}", "write the number of host bits instead of the prefix length"),
             Distractor(f"/{answer + 1}", "are off by one in the prefix length (each extra bit halves the block)"),
         ]
-        fits = 2 ** (32 - answer) - 5
-        below = 2 ** (32 - answer - 1) - 5
-        smaller = (
-            f"The next smaller block, a /{answer + 1}, gives only {below:,}."
-            if answer < model.MAX_PREFIX
-            else f"No subnet can be smaller than /{model.MAX_PREFIX}."
-        )
+        sizing = model.size_for_hosts(hosts)
         return Body(
             prompt=(
                 f"The subnet **{name}** must be able to hold {hosts:,} network interfaces, one address each. "
                 "What is the smallest subnet (the longest prefix length) that fits?"
             ),
             params={"name": name, "hosts": hosts},
-            explanation=(
-                f"AWS reserves 5 addresses per subnet, so a subnet of size 2^n gives 2^n - 5. "
-                f"A /{answer} gives {2 ** (32 - answer):,} - 5 = {fits:,} ≥ {hosts:,}. {smaller}\n\n"
-                f"So the answer is **/{answer}**."
-            ),
+            explanation=bullets(sizing.trace) + f"\n\nSo the answer is **/{sizing.prefix}**.",
             choices=single_choice(rng, f"/{answer}", distractors),
         )
 

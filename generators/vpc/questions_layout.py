@@ -120,6 +120,8 @@ class AddressStatusQuestion(Generator):
         )
 
 
+_TEN_ONE = IPv4Network("10.1.0.0/16")
+
 # A refused candidate: the block, the misconception that would let it through, the model's verdict.
 _Candidate = tuple[IPv4Network, str, model.AssociationCheck]
 
@@ -137,7 +139,7 @@ class SecondaryBlock(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         home = rng.choice(model.RFC1918_RANGES)
         if home is model.RFC1918_RANGES[0] and rng.random() < 0.4:
-            primary = random_block(rng, 16, 24, IPv4Network("10.1.0.0/16"))  # where the 10.0.0.0/16 rule bites
+            primary = random_block(rng, 16, 24, _TEN_ONE)  # where the 10.0.0.0/16 rule bites
         else:
             primary = random_block(rng, 16, 24, home)
         blocks = [primary]
@@ -182,9 +184,13 @@ class SecondaryBlock(Generator):
         if any(int(b.network_address) >> 17 == 10 << 7 for b in blocks):  # in 10.0.0.0/15: AWS's 10.0.0.0/16 rule applies
             makers.append((lambda: random_block(rng, 16, 24, model.TEN_ZERO_16), AssociationRule.RESTRICTED_RANGE,
                            "forget that 10.0.0.0/16 is off limits once a VPC block lies in 10.0.0.0/15"))
-        for destination in routes:
-            makers.append((lambda: IPv4Network((int(destination.network_address), rng.randint(16, destination.prefixlen)), strict=False),
-                           AssociationRule.ROUTE_CONFLICT,
+        if route is not None:
+            covering = route  # a block that contains the route's destination
+
+            def cover() -> IPv4Network:
+                return covering.supernet(new_prefix=rng.randint(16, covering.prefixlen))
+
+            makers.append((cover, AssociationRule.ROUTE_CONFLICT,
                            "forget that a new block may not cover the destination of an existing route"))
         rng.shuffle(makers)
         candidates: list[_Candidate] = []
