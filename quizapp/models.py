@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -136,9 +136,15 @@ class ReviewLog(SQLModel, table=True):
     given and its grade, the FSRS rating, how long it took, and when, both
     as a UTC time and as the learner's local date at that moment (`day`),
     which is what "today", streaks and the heatmap count in.  `card_state`
-    is the card's state before the review (0 for a new skill).  An attempt
-    yields at most one review (unique `attempt_id`; empty for imported
-    history).
+    is the card's state before the review (0 for a new skill).
+    `measures_retention` marks the reviews that true retention counts: the
+    first review of the skill on the learner's day, of a card that was in
+    the review state.  An attempt yields at most one review (unique
+    `attempt_id`; empty for imported history).
+
+    The progress page never reads the whole of a possibly huge log: daily
+    totals are kept in `ReviewDay`, and the misconceptions of recent days
+    come from a partial index over the few reviews that name one.
     """
 
     __tablename__ = "review_log"
@@ -156,6 +162,7 @@ class ReviewLog(SQLModel, table=True):
     misconception: str | None = Field(default=None, max_length=300)
     rating: int
     card_state: int
+    measures_retention: bool = False
     duration_ms: int | None = None
     reviewed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     day: date = Field(sa_column=Column(Date(), nullable=False))
@@ -163,7 +170,26 @@ class ReviewLog(SQLModel, table=True):
     __table_args__ = (
         Index("ix_review_log_user_day", "user_id", "day"),
         Index("ix_review_log_card", "card_id", "reviewed_at"),
+        Index("ix_review_log_misconception", "user_id", "day", "misconception", "skill",
+              sqlite_where=text("misconception IS NOT NULL"), postgresql_where=text("misconception IS NOT NULL")),
     )
+
+
+class ReviewDay(SQLModel, table=True):
+    """A learner's reviews on one of their days, counted as each review is
+    logged: the log is the record, this is its daily total, so that the
+    heatmap, the streak and true retention read one row per day instead of
+    every review.  `retention_reviews` and `retention_recalled` count the
+    day's reviews that measure retention, and those answered correctly.
+    """
+
+    __tablename__ = "review_day"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    day: date = Field(sa_column=Column(Date(), primary_key=True))
+    reviews: int = 0
+    retention_reviews: int = 0
+    retention_recalled: int = 0
 
 
 class LearnerSettings(SQLModel, table=True):

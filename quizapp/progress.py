@@ -1,31 +1,31 @@
 """Progress a learner can see: mastery, forecast, retention, activity.
 
-Everything here reads the learner's cards (one row per skill) and review
-log (one row per review, possibly a million) and aggregates in SQL where the
-log is concerned: the log is only ever read through the (user_id, day)
-index over a bounded window of days, grouped by the database.  Card-level
-figures (retrievability, the forecast) are computed from one narrow query
-over the learner's cards, because retrievability is FSRS's formula and
-depends on "now".
+A learner's cards (one row per skill, thousands) and review log (one row
+per review, possibly millions) are aggregated by the database.  Daily
+figures (the heatmap, the streak, true retention) come from the daily
+totals kept as reviews are logged (`ReviewDay`); the log itself is only read
+for recent misconceptions, through a partial index.  No query returns more
+rows than there are days, topics or cards.  Retrievability is FSRS's forgetting curve applied
+to numbers the database computes (days since the last review, stability).
 
 Functions take `*, session` and change nothing.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
-import fsrs
-from sqlalchemy import Integer, cast, func
+from sqlalchemy import ColumnElement, Integer, bindparam, case, cast, extract, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 import generators
-from quizapp.models import Card, LearnerSettings, ReviewLog
+from quizapp.models import Card, LearnerSettings, ReviewDay, ReviewLog, UTCDateTime
 from quizapp.scheduling import scheduler, zone
 
 FORECAST_DAYS = 30
@@ -126,75 +126,101 @@ def _title(skill: str) -> str:
     return gen.title if gen is not None else skill
 
 
-def card_states(user_id: int, *, session: Session, now: datetime, desired_retention: float
-                ) -> list[tuple[str, str, SkillState | None, datetime]]:
-    """(skill, topic, state or None when never reviewed, due) of every card
-    of the learner, from one query of the columns needed."""
+class Recall(NamedTuple):
+    """A reviewed card's retrievability now (its id, topic and lapses); a
+    named tuple, as there is one per card, thousands per page."""
+
+    card_id: int
+    topic: str
+    retrievability: float
+    lapses: int
+
+
+def _elapsed_days(session: Session, now: datetime) -> ColumnElement[Any]:
+    """Whole days from each card's last review to `now`, computed by the
+    database (FSRS counts whole days), so that no datetime is read back."""
+    moment = bindparam("now", now, type_=UTCDateTime())
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(moment) - func.julianday(col(Card.last_review)), Integer)
+    return func.floor(extract("epoch", moment - col(Card.last_review)) / 86400)
+
+
+def recall(user_id: int, *, session: Session, now: datetime, desired_retention: float = 0.9) -> list[Recall]:
+    """Every reviewed card's retrievability at `now`.
+
+    FSRS's forgetting curve, R = (1 + factor * days / stability) ** decay,
+    with the scheduler's own parameters; the database sends numbers only
+    (one narrow query over the learner's cards).
+    """
+    decay = -float(scheduler(desired_retention).parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
     rows = session.execute(
-        sql_select(col(Card.skill), col(Card.topic), col(Card.state), col(Card.stability), col(Card.last_review),
-                   col(Card.due), col(Card.lapses), col(Card.reps)).where(col(Card.user_id) == user_id)
+        sql_select(col(Card.id), col(Card.topic), _elapsed_days(session, now), col(Card.stability), col(Card.lapses))
+        .where(col(Card.user_id) == user_id, col(Card.last_review).is_not(None), col(Card.stability).is_not(None))
     ).all()
-    sched = scheduler(desired_retention)
-    out: list[tuple[str, str, SkillState | None, datetime]] = []
-    for skill, topic, state, stability, last_review, due, lapses, reps in rows:
-        found = None
-        if last_review is not None and stability is not None:
-            r = sched.get_card_retrievability(
-                fsrs.Card(card_id=0, state=fsrs.State(state), stability=stability, due=due, last_review=last_review),
-                now,
-            )
-            found = SkillState(skill, _title(skill), topic, float(r), lapses, reps, due)
-        out.append((skill, topic, found, due))
+    return [Recall(card_id, topic, (1 + factor * max(0, int(days or 0)) / stability) ** decay, lapses)
+            for card_id, topic, days, stability, lapses in rows]
+
+
+def topic_mastery(user_id: int, *, session: Session, now: datetime, recalls: Sequence[Recall]) -> list[TopicMastery]:
+    """Per topic with questions (registry order, then any other topic the
+    learner has cards in): skills, started, due and mean retrievability."""
+    counts = {
+        topic: (int(started), int(due or 0))
+        for topic, started, due in session.execute(
+            sql_select(col(Card.topic), func.count(), func.sum(case((col(Card.due) <= now, 1), else_=0)))
+            .where(col(Card.user_id) == user_id).group_by(col(Card.topic))
+        ).all()
+    }
+    totals = Counter(g.topic for g in generators.REGISTRY.values())
+    r_sum: dict[str, float] = {}
+    r_count: Counter[str] = Counter()
+    for item in recalls:
+        r_sum[item.topic] = r_sum.get(item.topic, 0.0) + item.retrievability
+        r_count[item.topic] += 1
+    order = list(dict.fromkeys([*generators.topics(), *sorted(counts)]))
+    out = []
+    for t in order:
+        started, due = counts.get(t, (0, 0))
+        out.append(TopicMastery(t, max(totals[t], started), started, due,
+                                r_sum[t] / r_count[t] if r_count[t] else None))
     return out
 
 
-def topic_mastery(states: Sequence[tuple[str, str, SkillState | None, datetime]], now: datetime
-                  ) -> list[TopicMastery]:
-    """Per topic with questions (registry order, then any other topic the
-    learner has cards in): skills, started, due and mean retrievability."""
-    totals = Counter(g.topic for g in generators.REGISTRY.values())
-    started: Counter[str] = Counter()
-    due: Counter[str] = Counter()
-    r_sum: dict[str, float] = {}
-    r_count: Counter[str] = Counter()
-    for _skill, topic, state, due_at in states:
-        started[topic] += 1
-        if due_at <= now:
-            due[topic] += 1
-        if state is not None:
-            r_sum[topic] = r_sum.get(topic, 0.0) + state.retrievability
-            r_count[topic] += 1
-    order = list(dict.fromkeys([*generators.topics(), *sorted(started)]))
-    return [
-        TopicMastery(t, max(totals[t], started[t]), started[t], due[t],
-                     r_sum[t] / r_count[t] if r_count[t] else None)
-        for t in order
-    ]
-
-
-def forecast(states: Sequence[tuple[str, str, SkillState | None, datetime]], *, today: date, time_zone: str,
+def forecast(user_id: int, *, session: Session, today: date, time_zone: str,
              days: int = FORECAST_DAYS) -> list[tuple[date, int]]:
     """Reviews falling due on each of the next `days` days (the learner's
-    days); today includes everything already overdue."""
+    days); today includes everything already overdue.  One query: the
+    database counts the cards due before the end of each day."""
     tz = zone(time_zone)
-    counts: Counter[date] = Counter()
-    last = today + timedelta(days=days - 1)
-    for *_rest, due_at in states:
-        day = max(today, due_at.astimezone(tz).date())
-        if day <= last:
-            counts[day] += 1
-    return [(today + timedelta(days=i), counts[today + timedelta(days=i)]) for i in range(days)]
+    ends = [datetime.combine(today + timedelta(days=i + 1), time(0), tzinfo=tz).astimezone(UTC) for i in range(days)]
+    row = session.execute(
+        sql_select(*(func.sum(case((col(Card.due) < end, 1), else_=0)) for end in ends))
+        .where(col(Card.user_id) == user_id, col(Card.due) < ends[-1])
+    ).one()
+    cumulative = [int(n or 0) for n in row]
+    return [(today + timedelta(days=i), cumulative[i] - (cumulative[i - 1] if i else 0)) for i in range(days)]
+
+
+def weakest(recalls: Sequence[Recall], *, session: Session, limit: int = TOP) -> list[SkillState]:
+    """The started skills least likely to be recalled now (more lapses
+    first among equals)."""
+    chosen = heapq.nsmallest(limit, recalls, key=lambda r: (r.retrievability, -r.lapses, r.card_id))
+    if not chosen:
+        return []
+    cards = {c.id: c for c in session.exec(select(Card).where(col(Card.id).in_([r.card_id for r in chosen])))}
+    return [SkillState(cards[r.card_id].skill, _title(cards[r.card_id].skill), r.topic, r.retrievability, r.lapses,
+                       cards[r.card_id].reps, cards[r.card_id].due) for r in chosen]
 
 
 def activity(user_id: int, *, session: Session, since: date) -> dict[date, int]:
-    """Reviews per day (the learner's days) since `since`, grouped in SQL
-    on the (user_id, day) index."""
+    """Reviews per day (the learner's days) since `since`, from the daily
+    totals."""
     rows = session.execute(
-        sql_select(col(ReviewLog.day), func.count())
-        .where(col(ReviewLog.user_id) == user_id, col(ReviewLog.day) >= since)
-        .group_by(col(ReviewLog.day))
+        sql_select(col(ReviewDay.day), col(ReviewDay.reviews))
+        .where(col(ReviewDay.user_id) == user_id, col(ReviewDay.day) >= since)
     ).all()
-    return {_as_date(day): int(n) for day, n in rows}
+    return {_as_date(day): int(n) for day, n in rows if n}
 
 
 def _as_date(value: Any) -> date:
@@ -219,39 +245,28 @@ def streak(days: Mapping[date, int] | set[date], today: date) -> int:
 
 def full_streak(user_id: int, *, session: Session, recent: Mapping[date, int], since: date, today: date) -> int:
     """The streak, looking further back than the `recent` window (which
-    starts at `since`) only when the streak reaches its start."""
-    days = set(recent)
-    count = streak(days, today)
-    window_start = since
-    while count and today - timedelta(days=count - 1) <= window_start + timedelta(days=1):
-        older_start = window_start - timedelta(days=366)
-        older = session.execute(
-            sql_select(col(ReviewLog.day)).where(col(ReviewLog.user_id) == user_id, col(ReviewLog.day) >= older_start,
-                                                 col(ReviewLog.day) < window_start).distinct()
-        ).scalars().all()
-        if not older:
-            break
-        days |= {_as_date(d) for d in older}
-        window_start = older_start
-        count = streak(days, today)
-    return count
+    starts at `since`) only when the streak reaches its start: then every
+    earlier day with reviews is read (one row per day)."""
+    count = streak(recent, today)
+    if not count or today - timedelta(days=count - 1) > since:
+        return count
+    older = session.execute(
+        sql_select(col(ReviewDay.day)).where(col(ReviewDay.user_id) == user_id, col(ReviewDay.day) < since,
+                                             col(ReviewDay.reviews) > 0)
+    ).scalars().all()
+    return streak({*recent, *(_as_date(d) for d in older)}, today)
 
 
 def retention_by_day(user_id: int, *, session: Session, since: date) -> dict[date, tuple[int, int]]:
     """True retention's raw counts per day since `since`: (reviews,
-    recalled), counting only the first review of each skill on a day and
-    only cards that were in the review state (a new or relearning card's
-    answer measures learning, not retention)."""
-    first = (
-        select(func.min(ReviewLog.id)).where(ReviewLog.user_id == user_id, col(ReviewLog.day) >= since)
-        .group_by(col(ReviewLog.card_id), col(ReviewLog.day))
-    )
+    recalled) over the reviews that measure retention (the first review of
+    a skill on a day, of a card in the review state: a new or relearning
+    card's answer measures learning, not retention)."""
     rows = session.execute(
-        sql_select(col(ReviewLog.day), func.count(), func.sum(cast(col(ReviewLog.correct), Integer)))
-        .where(col(ReviewLog.id).in_(first), col(ReviewLog.card_state) == int(fsrs.State.Review))
-        .group_by(col(ReviewLog.day))
+        sql_select(col(ReviewDay.day), col(ReviewDay.retention_reviews), col(ReviewDay.retention_recalled))
+        .where(col(ReviewDay.user_id) == user_id, col(ReviewDay.day) >= since, col(ReviewDay.retention_reviews) > 0)
     ).all()
-    return {_as_date(day): (int(n), int(ok or 0)) for day, n, ok in rows}
+    return {_as_date(day): (int(n), int(ok)) for day, n, ok in rows}
 
 
 def frequent_misconceptions(user_id: int, *, session: Session, since: date, limit: int = TOP) -> list[Misconception]:
@@ -276,7 +291,7 @@ def frequent_misconceptions(user_id: int, *, session: Session, since: date, limi
 def dashboard(user_id: int, *, session: Session, settings: LearnerSettings, now: datetime) -> Dashboard:
     """The learner's whole progress page."""
     today = now.astimezone(zone(settings.time_zone)).date()
-    states = card_states(user_id, session=session, now=now, desired_retention=settings.desired_retention)
+    recalls = recall(user_id, session=session, now=now, desired_retention=settings.desired_retention)
     since = today - timedelta(days=7 * HEATMAP_WEEKS - 1)
     recent = activity(user_id, session=session, since=since)
     weeks_start = today - timedelta(days=7 * RETENTION_WEEKS - 1)
@@ -288,20 +303,18 @@ def dashboard(user_id: int, *, session: Session, settings: LearnerSettings, now:
         start = weeks_start + timedelta(days=7 * i)
         days = [by_day.get(start + timedelta(days=k), (0, 0)) for k in range(7)]
         weeks.append(RetentionWeek(start, sum(n for n, _ in days), sum(ok for _, ok in days)))
-    started = [s for _skill, _topic, s, _due in states if s is not None]
-    weakest = sorted(started, key=lambda s: (s.retrievability, -s.lapses, s.skill))[:TOP]
     return Dashboard(
         today=today,
         desired_retention=settings.desired_retention,
-        topics=topic_mastery(states, now),
-        forecast=forecast(states, today=today, time_zone=settings.time_zone),
+        topics=topic_mastery(user_id, session=session, now=now, recalls=recalls),
+        forecast=forecast(user_id, session=session, today=today, time_zone=settings.time_zone),
         retention_reviews=sum(n for n, _ in in_window),
         retention_recalled=sum(ok for _, ok in in_window),
         retention_weeks=weeks,
         activity=recent,
         activity_start=since,
         streak=full_streak(user_id, session=session, recent=recent, since=since, today=today),
-        weakest=weakest,
+        weakest=weakest(recalls, session=session),
         misconceptions=frequent_misconceptions(user_id, session=session,
                                                since=today - timedelta(days=MISCONCEPTION_DAYS - 1)),
     )

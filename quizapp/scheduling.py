@@ -25,11 +25,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlmodel import Session, col, select
 
 from quizapp.grading import GradeResult
-from quizapp.models import Attempt, Card, LearnerSettings, ReviewLog, utcnow
+from quizapp.models import Attempt, Card, LearnerSettings, ReviewDay, ReviewLog, utcnow
 from quizapp.questions import AnswerKind, Question
 
 NEW = 0
@@ -189,12 +189,16 @@ def record_review(
     """
     now = now or utcnow()
     card = card_for(user_id, attempt.source, session=session)
+    today = local_day(now, settings.time_zone)
     if card is None:
         card = Card(user_id=user_id, skill=attempt.source, topic=question.topic[:50],
                     state=int(fsrs.State.Learning), step=0, due=now, created_at=now)
         previous_state = NEW
     else:
         previous_state = card.state
+    # True retention counts a skill once a day, and only once it is learnt.
+    measures_retention = previous_state == int(fsrs.State.Review) and (
+        card.last_review is None or local_day(card.last_review, settings.time_zone) != today)
     rating = rating_for(result.correct, question.kind, duration_ms)
     reviewed, _log = scheduler(settings.desired_retention, fuzz=fuzz).review_card(
         to_fsrs(card), rating, review_datetime=now.astimezone(UTC), review_duration=duration_ms
@@ -219,23 +223,42 @@ def record_review(
         misconception=result.misconceptions[0][:MAX_MISCONCEPTION_CHARS] if result.misconceptions else None,
         rating=int(rating),
         card_state=previous_state,
+        measures_retention=measures_retention,
         duration_ms=duration_ms,
         reviewed_at=now,
-        day=local_day(now, settings.time_zone),
+        day=today,
     )
     session.add(log)
+    count_day(user_id, today, measures_retention=measures_retention, recalled=result.correct, session=session)
     session.flush()
     return log
+
+
+def count_day(user_id: int, day: date, *, measures_retention: bool, recalled: bool, session: Session) -> None:
+    """Add one review to the learner's total for `day` (an increment done
+    by the database, so concurrent reviews add up)."""
+    increments = {
+        "reviews": col(ReviewDay.reviews) + 1,
+        "retention_reviews": col(ReviewDay.retention_reviews) + int(measures_retention),
+        "retention_recalled": col(ReviewDay.retention_recalled) + int(measures_retention and recalled),
+    }
+    done = session.execute(
+        update(ReviewDay).where(col(ReviewDay.user_id) == user_id, col(ReviewDay.day) == day).values(**increments)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(ReviewDay(user_id=user_id, day=day, reviews=1, retention_reviews=int(measures_retention),
+                              retention_recalled=int(measures_retention and recalled)))
 
 
 def review_of(attempt_id: str, *, session: Session) -> tuple[ReviewLog, Card] | None:
     """The review an attempt was recorded as, and its card now (None when
     the attempt was not reviewed, e.g. not answered yet)."""
-    row = session.exec(
-        select(ReviewLog, Card).join(Card, col(Card.id) == col(ReviewLog.card_id))
-        .where(ReviewLog.attempt_id == attempt_id)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    # Two lookups by unique key rather than a join, whose order SQLite's
+    # planner can get wrong when most logged reviews have no attempt.
+    log = session.exec(select(ReviewLog).where(ReviewLog.attempt_id == attempt_id)).first()
+    card = session.get(Card, log.card_id) if log is not None else None
+    return (log, card) if log is not None and card is not None else None
 
 
 def describe_interval(delta: timedelta) -> str:

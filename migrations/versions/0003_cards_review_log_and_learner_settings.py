@@ -1,7 +1,7 @@
 """cards, review log and learner settings
 
 FSRS card state in columns (indexed by learner and due time), the append-only
-review log, and per-learner study settings.  Triggers make the review log
+review log with its daily totals, and per-learner study settings.  Triggers make the review log
 append-only in the database too: an UPDATE or DELETE of a review is refused
 on SQLite and PostgreSQL alike.  (A later migration that rebuilds review_log
 with batch_alter_table on SQLite must create the triggers again.)
@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('misconception', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=False),
     sa.Column('card_state', sa.Integer(), nullable=False),
+    sa.Column('measures_retention', sa.Boolean(), nullable=False),
     sa.Column('duration_ms', sa.Integer(), nullable=True),
     sa.Column('reviewed_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -83,8 +84,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('review_log', schema=None) as batch_op:
         batch_op.create_index('ix_review_log_card', ['card_id', 'reviewed_at'], unique=False)
+        batch_op.create_index('ix_review_log_misconception', ['user_id', 'day', 'misconception', 'skill'], unique=False,
+                              sqlite_where=sa.text('misconception IS NOT NULL'),
+                              postgresql_where=sa.text('misconception IS NOT NULL'))
         batch_op.create_index('ix_review_log_user_day', ['user_id', 'day'], unique=False)
     _create_append_only_triggers()
+    op.create_table('review_day',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('reviews', sa.Integer(), nullable=False),
+    sa.Column('retention_reviews', sa.Integer(), nullable=False),
+    sa.Column('retention_recalled', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('user_id', 'day')
+    )
 
 
 APPEND_ONLY_MESSAGE = "review_log is append-only: a review is never changed or removed"
@@ -114,9 +127,11 @@ def _drop_append_only_triggers() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('review_day')
     _drop_append_only_triggers()
     with op.batch_alter_table('review_log', schema=None) as batch_op:
         batch_op.drop_index('ix_review_log_user_day')
+        batch_op.drop_index('ix_review_log_misconception')
         batch_op.drop_index('ix_review_log_card')
 
     op.drop_table('review_log')

@@ -10,11 +10,13 @@ import fsrs
 import pytest
 from faker import Faker
 from flask import Flask
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 import generators
 from quizapp import charts, progress, scheduling
 from quizapp.models import Card, LearnerSettings, ReviewLog, User
+from tests.quizapp.test_scheduling import engine  # noqa: F401  (the SQLite + PostgreSQL fixture)
 from tests.quizapp.test_study import answer, db_session, make_learner, next_question, signed_in
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -22,8 +24,10 @@ TODAY = NOW.date()
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with db_session(app) as opened:
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on a fresh database, SQLite then PostgreSQL (the dashboard's
+    date arithmetic is done by the database, differently on each)."""
+    with Session(engine, expire_on_commit=False) as opened:
         yield opened
 
 
@@ -47,12 +51,17 @@ def add_card(session: Session, user_id: int, skill: str, *, stability: float, la
 
 
 def add_log(session: Session, card: Card, day: date, *, correct: bool = True, state: int = 2,
-            misconception: str | None = None) -> None:
+            misconception: str | None = None, first_of_day: bool = True) -> None:
+    """A logged review; like record_review, it measures retention when it is
+    the card's first review of the day and the card was in the review state."""
     assert card.id is not None
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
     session.add(ReviewLog(user_id=card.user_id, card_id=card.id, skill=card.skill, version=1, seed=1,
                           correct=correct, score=float(correct), rating=3 if correct else 1, card_state=state,
+                          measures_retention=first_of_day and state == int(fsrs.State.Review),
                           reviewed_at=at, day=day, misconception=misconception))
+    scheduling.count_day(card.user_id, day, measures_retention=first_of_day and state == int(fsrs.State.Review),
+                         recalled=correct, session=session)
     session.flush()
 
 
@@ -65,7 +74,7 @@ def test_dashboard_figures_on_known_data(session: Session, learner: int) -> None
     d1, d2 = TODAY - timedelta(days=2), TODAY - timedelta(days=1)
     # True retention counts the first review of a skill each day, of cards in the review state.
     add_log(session, a, d1, correct=True, misconception=None)
-    add_log(session, a, d1, correct=False, misconception="m1")  # not the day's first review of a
+    add_log(session, a, d1, correct=False, misconception="m1", first_of_day=False)
     add_log(session, b, d1, correct=False, misconception="m2")
     add_log(session, b, d2, correct=False, state=scheduling.NEW, misconception="m2")  # new: not retention
     add_log(session, c, d2, correct=True, state=int(fsrs.State.Learning))  # learning: not retention

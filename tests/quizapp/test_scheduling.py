@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from quizapp import attempts, db, scheduling
 from quizapp.grading import GradeResult
-from quizapp.models import Card, LearnerSettings, ReviewLog, User
+from quizapp.models import Card, LearnerSettings, ReviewDay, ReviewLog, User
 from quizapp.questions import AnswerKind
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -174,6 +174,29 @@ def test_record_review_makes_the_card_then_reviews_it(engine: Engine) -> None:
         assert card.reps == 2 and card.topic == "vpc" and card.last_review == datetime(2026, 3, 2, tzinfo=UTC)
         assert card.created_at == datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         assert card.state == int(fsrs.State.Review)  # Easy graduates a learning card
+
+
+def test_true_retention_counts_a_learnt_skills_first_review_of_the_day(engine: Engine) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        user_id = add_user(session)
+        settings = LearnerSettings(user_id=user_id, time_zone="Asia/Tokyo")
+        session.add(Card(user_id=user_id, skill=SKILL, topic="vpc", state=int(fsrs.State.Review), stability=20.0,
+                         difficulty=5.0, due=T0, last_review=datetime(2026, 2, 20, 14, 0, tzinfo=UTC)))
+        session.flush()
+
+        def review(at: datetime, correct: bool) -> ReviewLog:
+            attempt, question = attempts.start(SKILL, session=session, user_id=user_id, mode="study")
+            result = GradeResult(correct, float(correct), "", response="1")
+            return scheduling.record_review(attempt, question, result, session=session, user_id=user_id,
+                                            settings=settings, duration_ms=20_000, now=at, fuzz=False)
+
+        first = review(datetime(2026, 3, 1, 14, 0, tzinfo=UTC), correct=False)  # 23:00 in Tokyo
+        again = review(datetime(2026, 3, 1, 14, 30, tzinfo=UTC), correct=True)  # 23:30, same day, relearning
+        assert (first.measures_retention, first.card_state) == (True, int(fsrs.State.Review))
+        assert (again.measures_retention, again.card_state) == (False, int(fsrs.State.Relearning))
+        session.commit()
+        day = session.get(ReviewDay, (user_id, date(2026, 3, 1)))
+        assert day is not None and (day.reviews, day.retention_reviews, day.retention_recalled) == (2, 1, 0)
 
 
 def test_review_log_is_append_only(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 
 import generators
 from quizapp import attempts, auth, study
-from quizapp.models import Attempt, Card, LearnerSettings, ReviewLog, User
+from quizapp.models import Attempt, Card, LearnerSettings, ReviewDay, ReviewLog, User
 from tests.conftest import csrf_token
 from tests.quizapp.test_practice_web import answer_form
 
@@ -315,6 +315,9 @@ def test_study_loop_records_one_review_per_answer(app: Flask, fake: Faker) -> No
     body = answer(app, client, second, right=False, duration_ms=5_000)
     assert "Incorrect" in body and "Rated <strong>Again</strong>" in body
     assert [r.rating for r in reviews(app, user.id)] == [int(fsrs.Rating.Good), int(fsrs.Rating.Again)]
+    with db_session(app) as session:  # the day's total agrees with the log
+        day = session.exec(select(ReviewDay).where(ReviewDay.user_id == user.id)).one()
+        assert (day.reviews, day.retention_reviews, day.day) == (2, 0, reviews(app, user.id)[0].day)
 
 
 def test_double_submit_records_one_review(app: Flask, fake: Faker) -> None:
@@ -333,6 +336,7 @@ def test_double_submit_records_one_review(app: Flask, fake: Faker) -> None:
     with db_session(app) as session:
         assert session.exec(select(func.count()).select_from(Card)).one() == 1
         assert session.exec(select(Card)).one().reps == 1
+        assert session.exec(select(ReviewDay)).one().reviews == 1
 
 
 def test_a_format_error_is_not_a_review(app: Flask, fake: Faker) -> None:
