@@ -123,17 +123,27 @@ def text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=1024)
+def _nacl_cells(rules: tuple[NaclRule, ...]) -> tuple[tuple[int, str, str, str, str], ...]:
+    """(number, action, protocol, ports, cidr) of each rule, as shown; remembered
+    because a question shows the same rules in its table and its params."""
+    return tuple(
+        (
+            r.number,
+            r.action.value,
+            r.protocol.value,
+            port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
+            text(r.cidr),
+        )
+        for r in rules
+    )
+
+
 def nacl_rows(rules: Sequence[NaclRule]) -> list[dict[str, JSONValue]]:
     """The rules as params rows, in the order given."""
     return [
-        {
-            "number": r.number,
-            "action": r.action.value,
-            "protocol": r.protocol.value,
-            "ports": port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
-            "cidr": text(r.cidr),
-        }
-        for r in rules
+        {"number": n, "action": a, "protocol": p, "ports": ports, "cidr": c}
+        for n, a, p, ports, c in _nacl_cells(tuple(rules))
     ]
 
 
@@ -145,8 +155,8 @@ def nacl_table(acl: NetworkAcl, direction: Direction, *, listed: Sequence[NaclRu
     """
     peer = "Source" if direction is Direction.INBOUND else "Destination"
     rows = [f"| Rule # | Protocol | Ports | {peer} | Action |", "|---|---|---|---|---|"]
-    for row in nacl_rows(listed if listed is not None else acl.rules(direction)):
-        rows.append(f"| {row['number']} | {row['protocol']} | {row['ports']} | {row['cidr']} | {row['action']} |")
+    for number, action, protocol, ports, cidr in _nacl_cells(tuple(listed if listed is not None else acl.rules(direction))):
+        rows.append(f"| {number} | {protocol} | {ports} | {cidr} | {action} |")
     rows.append("| * | all | all | all | deny |")
     return "\n".join(rows)
 
