@@ -868,13 +868,15 @@ def check_subnet(
         problems.append(SubnetProblem.TOO_LARGE)
     elif prefix > MAX_PREFIX:
         problems.append(SubnetProblem.TOO_SMALL)
-    block = vpc.block_holding(candidate)
+    span = _span(candidate)
+    spans = [(b, _span(b)) for b in vpc.blocks]
+    block = next((b for b, bs in spans if _within(span, bs)), None)
     if block is None:
-        if any(_overlap(b, candidate) for b in vpc.blocks):
+        if any(_meets(bs, span) for _, bs in spans):
             problems.append(SubnetProblem.STRADDLES)
         else:
             problems.append(SubnetProblem.OUTSIDE_VPC)
-    conflicts = tuple(s for s in vpc.subnets if _overlap(s.block, candidate))
+    conflicts = tuple(s for s in vpc.subnets if _meets(_span(s.block), span))
     if conflicts:
         problems.append(SubnetProblem.OVERLAPS_SUBNET)
     kept = tuple(p for p in problems if p not in ignore)
@@ -1230,12 +1232,19 @@ def plan_subnets(
     start = int(vpc_block.network_address)
     end = start + (1 << (32 - vpc_block.prefixlen))
     taken: list[tuple[int, int]] = []
+    cursor = start
     for prefix, request in sized:
         size = 1 << (32 - prefix)
-        spot = _lowest_free(start, end, size, taken)
+        if largest_first:
+            # every block placed so far is a multiple of this one, so the
+            # first free address is aligned and nothing above it is taken
+            spot: int | None = cursor if cursor + size <= end else None
+        else:
+            spot = _lowest_free(start, end, size, taken)
         if spot is None:
             steps.append(PlanStep(request, prefix, None))
             continue
+        cursor = spot + size
         insort(taken, (spot, spot + size))
         steps.append(PlanStep(request, prefix, spot))
     return SubnetPlan(vpc_block, reservation, tuple(steps))

@@ -127,3 +127,12 @@ def test_requests_too_large_for_any_subnet_are_unplaced_not_raised() -> None:
 def test_plan_needs_a_valid_vpc_block() -> None:
     with pytest.raises(AddressingError, match="too small"):
         model.plan_subnets(N("10.0.0.0/29"), [SubnetRequest("a", 1)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks(16, 24), requests_lists)
+def test_largest_first_equals_first_fit_on_the_sorted_requests(vpc: IPv4Network, requests: list[SubnetRequest]) -> None:
+    by_size = sorted(requests, key=lambda r: -needed(r.hosts))  # stable, like the model
+    fast = model.plan_subnets(vpc, requests)
+    general = model.plan_subnets(vpc, by_size, largest_first=False)
+    assert [(a.request.name, a.block) for a in fast.allocations] == [(a.request.name, a.block) for a in general.allocations]
