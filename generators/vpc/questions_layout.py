@@ -59,6 +59,31 @@ def _with_block(vpc: Vpc, old: Subnet, block: IPv4Network) -> Vpc:
     return Vpc(vpc.blocks, tuple(Subnet(s.name, block) if s == old else s for s in vpc.subnets))
 
 
+def _readings(vpc: Vpc, target: Subnet, address: IPv4Address) -> tuple[AddressLookup, list[Distractor]]:
+    """The model's verdict on `address`, and its verdict under each misconception."""
+    block = target.block
+    wide = block.supernet()
+    narrow = IPv4Network((int(block.network_address), block.prefixlen + 1))
+    runs = [
+        (model.locate_address(vpc, address, Reservation.ON_PREMISES),
+         "reserve only the network and broadcast addresses, as on premises"),
+        (model.locate_address(vpc, address, Reservation.NONE),
+         "forget that AWS reserves five addresses in every subnet"),
+        (model.locate_address(vpc, address, Reservation.FIRST_FIVE),
+         "think AWS reserves the first five addresses of a subnet and none at the end"),
+        (model.locate_address(_with_block(vpc, target, wide), address),
+         f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{wide.prefixlen})"),
+        (model.locate_address(_with_block(vpc, target, narrow), address),
+         f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{narrow.prefixlen})"),
+    ]
+    if block.prefixlen < 24 and address in block:
+        slash24 = IPv4Network((int(address) >> 8 << 8, 24))
+        runs.append((model.locate_address(_with_block(vpc, target, slash24), address),
+                     "look only at the last octet, as if every subnet were a /24"))
+    truth = model.locate_address(vpc, address)
+    return truth, [Distractor(_status_text(found), why) for found, why in runs]
+
+
 class AddressStatusQuestion(Generator):
     """Which subnet an address falls in, and whether it can be assigned."""
 
@@ -79,29 +104,24 @@ class AddressStatusQuestion(Generator):
         vpc = Vpc((primary,), tuple(Subnet(n, b) for n, b in zip(labels, blocks, strict=True)))
         target = rng.choice(vpc.subnets)
         base, last = int(target.block.network_address), int(target.block.broadcast_address)
-        offsets = [base + 1, base + 2, base + 3, base + 4, last, last - 1, last + 1, base - 1]
-        rng.shuffle(offsets)
-        wide = target.block.supernet()
-        narrow = next(target.block.subnets(new_prefix=target.block.prefixlen + 1))
-        for value in offsets:
+        values = [base + 1, base + 2, base + 3, base + 4, last, last - 1, last + 1, base - 1]
+        if target.block.prefixlen < 24:  # a .0 or .255 in the middle of a large subnet
+            inner = 256 * rng.randrange(1, target.block.num_addresses // 256)
+            values += [base + inner, base + inner - 1]
+        rng.shuffle(values)
+        wanted = 2 if rng.random() < 0.6 else 1  # mostly three choices, yet every kind of address
+        best: tuple[int, IPv4Address, AddressLookup, list[Distractor]] | None = None
+        for value in values:
             address = IPv4Address(value)
-            truth = model.locate_address(vpc, address)
-            runs = [
-                (model.locate_address(vpc, address, Reservation.ON_PREMISES),
-                 "reserve only the network and broadcast addresses, as on premises"),
-                (model.locate_address(vpc, address, Reservation.NONE),
-                 "forget that AWS reserves five addresses in every subnet"),
-                (model.locate_address(vpc, address, Reservation.FIRST_FIVE),
-                 "think AWS reserves the first five addresses of a subnet and none at the end"),
-                (model.locate_address(_with_block(vpc, target, wide), address),
-                 f"are off by one in the prefix length of {target.name} (read /{target.block.prefixlen} as /{wide.prefixlen})"),
-                (model.locate_address(_with_block(vpc, target, narrow), address),
-                 f"are off by one in the prefix length of {target.name} (read /{target.block.prefixlen} as /{narrow.prefixlen})"),
-            ]
-            answer = _status_text(truth)
-            distractors = [Distractor(_status_text(found), why) for found, why in runs]
-            if any(d.text != answer for d in distractors):
+            truth, distractors = _readings(vpc, target, address)
+            differing = len({d.text for d in distractors} - {_status_text(truth)})
+            if best is None or differing > best[0]:
+                best = (differing, address, truth, distractors)
+            if differing >= wanted:
                 break
+        assert best is not None and best[0] >= 1
+        _, address, truth, distractors = best
+        answer = _status_text(truth)
         rows = "\n".join(f"| {s.name} | `{s.block}` |" for s in vpc.subnets)
         return Body(
             prompt=(
