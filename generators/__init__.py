@@ -12,10 +12,20 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from generators.base import Generator, LabGenerator
+from generators.connectivity.questions import GENERATORS as CONNECTIVITY
+from generators.eni.questions import GENERATORS as ENI
+from generators.hybrid.questions import GENERATORS as HYBRID
+from generators.routing.questions import GENERATORS as ROUTING
+from generators.security.questions import GENERATORS as SECURITY
 from generators.vpc.questions import GENERATORS as VPC
 
 _ALL: tuple[type[Generator], ...] = (
     *VPC,
+    *ROUTING,
+    *SECURITY,
+    *CONNECTIVITY,
+    *HYBRID,
+    *ENI,
 )
 
 
