@@ -198,10 +198,11 @@ def submit(attempt_id: str) -> Page:
     try:
         session.commit()
     except IntegrityError:
-        # Another answer to the same new skill was recorded at the same
-        # instant (two tabs): nothing of this one was kept, so it can be sent again.
+        # Another answer was recorded at the same instant (two tabs) and made
+        # the same new row first: this skill's card, or the day's total.
+        # Nothing of this answer was kept, so it can simply be sent again.
         session.rollback()
-        abort(409, "Another answer to this skill was being recorded at the same moment. Submit yours again.")
+        abort(409, "Another answer was being recorded at the same moment. Submit yours again.")
     return _page(attempt, question, scope, result=submission.result, response=submission.result.response,
                  repeat=submission.repeat)
 
