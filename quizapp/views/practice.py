@@ -12,12 +12,10 @@ from quizapp import attempts, sources
 from quizapp.auth import current_user_id
 from quizapp.db import get_session
 from quizapp.models import Attempt
-from quizapp.questions import AnswerKind, Question
+from quizapp.views.answers import response_from_form
+from quizapp.questions import Question
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
-
-MAX_RESPONSE_CHARS = 20_000
-
 
 @bp.get("/")
 def choose() -> str:
@@ -74,15 +72,7 @@ def submit(attempt_id: str) -> tuple[str, int] | str:
     """Grade the submitted answer; a malformed one is shown back with the
     reason and costs nothing."""
     attempt, question = _load(attempt_id)
-    if question.kind in (AnswerKind.MULTIPLE, AnswerKind.ORDERING):
-        response: str | list[str] = request.form.getlist("answer")
-        if question.kind is AnswerKind.ORDERING:
-            response = [request.form.get(f"position-{c.key}", "") for c in question.display_choices]
-            response = _order_from_positions(question, response)
-    else:
-        response = request.form.get("answer", "")
-    if sum(len(r) for r in ([response] if isinstance(response, str) else response)) > MAX_RESPONSE_CHARS:
-        abort(413, f"An answer may be at most {MAX_RESPONSE_CHARS:,} characters long.")
+    response = response_from_form(question, request.form)
     session = get_session()
     submission = attempts.submit(attempt, question, response, session=session)
     if submission.result.format_error is not None:
@@ -92,14 +82,3 @@ def submit(attempt_id: str) -> tuple[str, int] | str:
     return render_template("practice.html", attempt=attempt, question=question, result=submission.result,
                            response=submission.result.response, error=None, repeat=submission.repeat)
 
-
-def _order_from_positions(question: Question, positions: list[str]) -> list[str]:
-    """Turn "position of each choice" form fields into keys in order.
-
-    A blank, non-numeric or repeated position is left for the grader to
-    report as a format error (it sees an incomplete list)."""
-    placed: dict[int, str] = {}
-    for choice, raw in zip(question.display_choices, positions, strict=True):
-        if raw.strip().isdigit() and int(raw) not in placed:
-            placed[int(raw)] = choice.key
-    return [placed[i] for i in sorted(placed)]

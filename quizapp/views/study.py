@@ -14,8 +14,8 @@ from quizapp import attempts, scheduling, sources, study
 from quizapp.auth import current_user_id, login_required
 from quizapp.db import get_session
 from quizapp.models import Attempt, utcnow
-from quizapp.questions import AnswerKind, Question
-from quizapp.views.practice import MAX_RESPONSE_CHARS, _order_from_positions
+from quizapp.questions import Question
+from quizapp.views.answers import response_from_form
 from quizapp.web import notes
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -160,15 +160,6 @@ def show(attempt_id: str) -> str:
     return _page(attempt, question, scope, result=result, response=attempt.response)
 
 
-def _response(question: Question) -> str | list[str]:
-    if question.kind is AnswerKind.ORDERING:
-        positions = [request.form.get(f"position-{c.key}", "") for c in question.display_choices]
-        return _order_from_positions(question, positions)
-    if question.kind is AnswerKind.MULTIPLE:
-        return request.form.getlist("answer")
-    return request.form.get("answer", "")
-
-
 def _claimed_duration() -> int | None:
     raw = request.form.get("duration_ms", "").strip()
     return int(raw) if raw.isdigit() and len(raw) <= 9 else None
@@ -181,9 +172,7 @@ def submit(attempt_id: str) -> Page:
     malformed answer is shown back with the reason and is not a review."""
     attempt, question = _load(attempt_id)
     scope = _scope(request.form.get("scope"))
-    response = _response(question)
-    if sum(len(r) for r in ([response] if isinstance(response, str) else response)) > MAX_RESPONSE_CHARS:
-        abort(413, f"An answer may be at most {MAX_RESPONSE_CHARS:,} characters long.")
+    response = response_from_form(question, request.form)
     session = get_session()
     user_id = _user_id()
     submission = attempts.submit(attempt, question, response, session=session)
