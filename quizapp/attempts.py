@@ -19,6 +19,9 @@ from quizapp.grading import GradeResult, Response
 from quizapp.models import Attempt, utcnow
 from quizapp.questions import Question
 
+PRACTICE_MODE = "practice"
+"""`Attempt.mode` of questions drawn on the practice page (no scheduling)."""
+
 SEED_BITS = 53
 """Seeds stay below 2**53 so that every JSON consumer reads them exactly."""
 
@@ -32,7 +35,7 @@ def new_seed() -> int:
     return secrets.randbits(SEED_BITS)
 
 
-def start(source: str, *, session: Session, user_id: int | None = None, mode: str = "practice",
+def start(source: str, *, session: Session, user_id: int | None = None, mode: str = PRACTICE_MODE,
           seed: int | None = None) -> tuple[Attempt, Question]:
     """Draw a fresh instance of `source` and record the attempt."""
     gen = sources.generator(source)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from flask import abort
 from werkzeug.datastructures import MultiDict
 
+from quizapp import attempts, sources
+from quizapp.db import get_session
 from quizapp.grading import Response
+from quizapp.models import Attempt
 from quizapp.questions import AnswerKind, Question
 
 MAX_RESPONSE_CHARS = 20_000
@@ -46,3 +49,25 @@ def order_from_positions(question: Question, positions: list[str]) -> list[str]:
         if raw.strip().isdigit() and int(raw) not in placed:
             placed[int(raw)] = choice.key
     return [placed[i] for i in sorted(placed)]
+
+
+def load_attempt(attempt_id: str, *, user_id: int | None, mode: str, instead: str) -> tuple[Attempt, Question]:
+    """The attempt and its rebuilt question for a page of `mode`.
+
+    Someone else's attempt, or one of another mode (a study question opened
+    through the practice page would be graded without its review), is a 404;
+    a question whose generator changed or went away is a 410.  `instead`
+    finishes the message with where to go next.
+    """
+    try:
+        attempt = attempts.load(attempt_id, session=get_session(), user_id=user_id)
+    except attempts.AttemptNotFoundError:
+        attempt = None
+    if attempt is None or attempt.mode != mode:
+        abort(404, f"This question does not exist. Its link may be mistyped; {instead}.")
+    try:
+        return attempt, attempts.question_of(attempt)
+    except sources.StaleVersionError as exc:
+        abort(410, f"{exc}. {instead[:1].upper()}{instead[1:]}.")
+    except sources.UnknownSourceError:
+        abort(410, f"The generator of this question no longer exists. {instead[:1].upper()}{instead[1:]}.")

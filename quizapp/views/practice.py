@@ -12,7 +12,7 @@ from quizapp import attempts, sources
 from quizapp.auth import current_user_id
 from quizapp.db import get_session
 from quizapp.models import Attempt
-from quizapp.views.answers import response_from_form
+from quizapp.views.answers import load_attempt, response_from_form
 from quizapp.questions import Question
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -45,17 +45,8 @@ def start() -> WerkzeugResponse:
 
 
 def _load(attempt_id: str) -> tuple[Attempt, Question]:
-    session = get_session()
-    try:
-        attempt = attempts.load(attempt_id, session=session, user_id=current_user_id())
-    except attempts.AttemptNotFoundError:
-        abort(404, "This question does not exist. Its link may be mistyped; start a new question instead.")
-    try:
-        return attempt, attempts.question_of(attempt)
-    except sources.StaleVersionError as exc:
-        abort(410, f"{exc}. Start a new question instead.")
-    except sources.UnknownSourceError:
-        abort(410, "The generator of this question no longer exists. Start a new question instead.")
+    return load_attempt(attempt_id, user_id=current_user_id(), mode=attempts.PRACTICE_MODE,
+                        instead="start a new question instead")
 
 
 @bp.get("/a/<attempt_id>")

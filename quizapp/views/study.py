@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import generators
-from quizapp import attempts, scheduling, sources, study
+from quizapp import attempts, scheduling, study
 from quizapp.auth import current_user_id, login_required
 from quizapp.db import get_session
 from quizapp.models import Attempt, utcnow
 from quizapp.questions import Question
-from quizapp.views.answers import response_from_form
+from quizapp.views.answers import load_attempt, response_from_form
 from quizapp.web import notes
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -98,19 +98,8 @@ def next_question() -> WerkzeugResponse:
 
 
 def _load(attempt_id: str) -> tuple[Attempt, Question]:
-    session = get_session()
-    try:
-        attempt = attempts.load(attempt_id, session=session, user_id=_user_id())
-    except attempts.AttemptNotFoundError:
-        attempt = None
-    if attempt is None or attempt.mode != study.STUDY_MODE:
-        abort(404, "This question does not exist. Its link may be mistyped; go to the study page instead.")
-    try:
-        return attempt, attempts.question_of(attempt)
-    except sources.StaleVersionError as exc:
-        abort(410, f"{exc}. Go on to the next question instead.")
-    except sources.UnknownSourceError:
-        abort(410, "The generator of this question no longer exists. Go on to the next question instead.")
+    return load_attempt(attempt_id, user_id=_user_id(), mode=study.STUDY_MODE,
+                        instead="go on to the next question instead")
 
 
 def _page(attempt: Attempt, question: Question, scope: study.Scope, **context: object) -> str:

@@ -151,3 +151,20 @@ def test_stale_generator_version_is_gone_not_500(app: Flask, client: FlaskClient
     response = client.get(f"/practice/a/{attempt_id}")
     assert response.status_code == 410
     assert "version" in response.get_data(as_text=True)
+
+
+def test_a_study_question_cannot_be_answered_on_the_practice_page(app: Flask, client: FlaskClient) -> None:
+    from quizapp import attempts
+    from quizapp.study import STUDY_MODE
+
+    with app.app_context():
+        from quizapp.db import get_session
+
+        session = get_session()
+        attempt, question = attempts.start("vpc.subnet-usable-addresses", session=session, mode=STUDY_MODE)
+        session.commit()
+    assert client.get(f"/practice/a/{attempt.id}").status_code == 404
+    token = csrf_token(client, "/")
+    posted = client.post(f"/practice/a/{attempt.id}", data={"csrf_token": token, "answer": question.answer})
+    assert posted.status_code == 404
+    assert attempt_row(app, attempt.id).graded_at is None
