@@ -11,7 +11,7 @@ from decimal import Decimal
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, single_choice
-from generators.vpc import model
+from generators.vpc import association, layout, model
 from generators.vpc.model import IPv4Network, Reservation, ReservedRole
 from generators.vpc.questions_layout import GENERATORS as LAYOUT
 from generators.vpc.questions_planning import GENERATORS as PLANNING
@@ -142,7 +142,7 @@ class ReservedAddressRole(Generator):
                 distractors.append(
                     Distractor(_ROLE_TEXT[other], f"put the {_SHORT[other]} at {_at(role)} instead of at {_at(other)}")
                 )
-        lookup = model.locate_address(model.Vpc((subnet,), (model.Subnet(name, subnet),)), address)
+        lookup = layout.locate_address(layout.Vpc((subnet,), (layout.Subnet(name, subnet),)), address)
         rows = "\n".join(f"| `{r.address}` | {r.role.position} | {r.role} |" for r in reserved)
         return Body(
             prompt=f"The subnet **{name}** has the CIDR block `{subnet}`. What is the address `{address}` of this subnet?",
@@ -255,7 +255,7 @@ class AmazonDnsAddress(Generator):
     title = "Amazon DNS address in a VPC"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        home = rng.choice(model.RFC1918_RANGES)
+        home = rng.choice(association.RFC1918_RANGES)
         primary = random_block(rng, 16, 24, home)
         blocks = [primary]
         if rng.random() < 0.6:
@@ -265,8 +265,8 @@ class AmazonDnsAddress(Generator):
         if subnet.network_address == primary.network_address:
             # the next block of the same size, so that the subnet's own base + 2 is a distinct mistake
             subnet = IPv4Network((int(subnet.network_address) + subnet.num_addresses, subnet.prefixlen))
-        vpc = model.Vpc(tuple(blocks))
-        dns = model.amazon_dns(vpc)
+        vpc = layout.Vpc(tuple(blocks))
+        dns = layout.amazon_dns(vpc)
         vpc_label, (sub_label,) = vpc_and_subnet_names(rng, fake, 1)
         shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
         shown = f"IPv4 block{'s' if len(blocks) > 1 else ''} {shown}"

@@ -10,24 +10,23 @@ from decimal import Decimal
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
-from generators.vpc import model
-from generators.vpc.model import (
+from generators.vpc import association, default_vpc
+from generators.vpc.association import AssociationRule
+from generators.vpc.layout import (
     AddressLookup,
     AddressStatus,
-    AssociationRule,
-    IPv4Address,
-    IPv4Network,
-    Reservation,
-    ReservedRole,
     Subnet,
     Vpc,
+    check_subnet,
+    locate_address,
 )
+from generators.vpc.model import IPv4Address, IPv4Network, Reservation, ReservedRole
 from generators.vpc.scenarios import (
     REGIONS,
     bullets,
+    free_block,
     random_block,
     random_subblock,
-    free_block,
     secondary_block,
     subnet_layout,
     vpc_and_subnet_names,
@@ -65,22 +64,22 @@ def _readings(vpc: Vpc, target: Subnet, address: IPv4Address) -> tuple[AddressLo
     wide = block.supernet()
     narrow = IPv4Network((int(block.network_address), block.prefixlen + 1))
     runs = [
-        (model.locate_address(vpc, address, Reservation.ON_PREMISES),
+        (locate_address(vpc, address, Reservation.ON_PREMISES),
          "reserve only the network and broadcast addresses, as on premises"),
-        (model.locate_address(vpc, address, Reservation.NONE),
+        (locate_address(vpc, address, Reservation.NONE),
          "forget that AWS reserves five addresses in every subnet"),
-        (model.locate_address(vpc, address, Reservation.FIRST_FIVE),
+        (locate_address(vpc, address, Reservation.FIRST_FIVE),
          "think AWS reserves the first five addresses of a subnet and none at the end"),
-        (model.locate_address(_with_block(vpc, target, wide), address),
+        (locate_address(_with_block(vpc, target, wide), address),
          f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{wide.prefixlen})"),
-        (model.locate_address(_with_block(vpc, target, narrow), address),
+        (locate_address(_with_block(vpc, target, narrow), address),
          f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{narrow.prefixlen})"),
     ]
     if block.prefixlen < 24 and address in block:
         slash24 = IPv4Network((int(address) >> 8 << 8, 24))
-        runs.append((model.locate_address(_with_block(vpc, target, slash24), address),
+        runs.append((locate_address(_with_block(vpc, target, slash24), address),
                      "look only at the last octet, as if every subnet were a /24"))
-    truth = model.locate_address(vpc, address)
+    truth = locate_address(vpc, address)
     return truth, [Distractor(_status_text(found), why) for found, why in runs]
 
 
@@ -143,7 +142,7 @@ class AddressStatusQuestion(Generator):
 _TEN_ONE = IPv4Network("10.1.0.0/16")
 
 # A refused candidate: the block, the misconception that would let it through, the model's verdict.
-_Candidate = tuple[IPv4Network, str, model.AssociationCheck]
+_Candidate = tuple[IPv4Network, str, association.AssociationCheck]
 
 
 class SecondaryBlock(Generator):
@@ -157,8 +156,8 @@ class SecondaryBlock(Generator):
     title = "Adding a secondary IPv4 block"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        home = rng.choice(model.RFC1918_RANGES)
-        if home is model.RFC1918_RANGES[0] and rng.random() < 0.4:
+        home = rng.choice(association.RFC1918_RANGES)
+        if home is association.RFC1918_RANGES[0] and rng.random() < 0.4:
             primary = random_block(rng, 16, 24, _TEN_ONE)  # where the 10.0.0.0/16 rule bites
         else:
             primary = random_block(rng, 16, 24, home)
@@ -169,7 +168,7 @@ class SecondaryBlock(Generator):
         if rng.random() < 0.4:
             for _ in range(8):
                 candidate = random_block(rng, 20, 26, home)
-                if model.check_association(blocks, candidate).allowed:
+                if association.check_association(blocks, candidate).allowed:
                     route = candidate
                     break
         routes = [route] if route is not None else []
@@ -179,30 +178,30 @@ class SecondaryBlock(Generator):
             misconception) lets it through."""
             for _ in range(12):
                 block = make()
-                check = model.check_association(blocks, block, route_destinations=routes)
+                check = association.check_association(blocks, block, route_destinations=routes)
                 if [r.rule for r in check.refusals] == [rule]:
-                    loose = model.check_association(blocks, block, route_destinations=routes, ignore=frozenset({rule}))
+                    loose = association.check_association(blocks, block, route_destinations=routes, ignore=frozenset({rule}))
                     if loose.allowed:
                         return block, why, check
             return None
 
-        others = [r for r in model.RFC1918_RANGES if r is not home]
+        others = [r for r in association.RFC1918_RANGES if r is not home]
         makers: list[tuple[Callable[[], IPv4Network], AssociationRule, str]] = [
             (lambda: random_block(rng, 16, 24, rng.choice(others)), AssociationRule.RESTRICTED_RANGE,
              "think any RFC 1918 range can be added to any VPC"),
-            (lambda: random_block(rng, 16, 24, model.BENCHMARK_198_19), AssociationRule.RESTRICTED_RANGE,
+            (lambda: random_block(rng, 16, 24, association.BENCHMARK_198_19), AssociationRule.RESTRICTED_RANGE,
              "treat 198.19.0.0/16 like ordinary address space"),
-            (lambda: random_block(rng, 15, 15, model.SHARED_ADDRESS_SPACE), AssociationRule.BLOCK_SIZE,
+            (lambda: random_block(rng, 15, 15, association.SHARED_ADDRESS_SPACE), AssociationRule.BLOCK_SIZE,
              "forget that every VPC block must be /16 to /28"),
             (lambda: random_subblock(rng, blocks[-1], rng.randint(blocks[-1].prefixlen, 26)), AssociationRule.OVERLAP,
              "check the new block for overlap against the primary block only" if len(blocks) > 1
              else "think a secondary block may be carved out of the primary block"),
         ]
-        if home is model.RFC1918_RANGES[1]:
-            makers.append((lambda: random_block(rng, 16, 24, model.DEFAULT_VPC_RANGE_172_31), AssociationRule.RESTRICTED_RANGE,
+        if home is association.RFC1918_RANGES[1]:
+            makers.append((lambda: random_block(rng, 16, 24, association.DEFAULT_VPC_RANGE_172_31), AssociationRule.RESTRICTED_RANGE,
                            "forget that a VPC in 172.16.0.0/12 may not add blocks from 172.31.0.0/16"))
         if any(int(b.network_address) >> 17 == 10 << 7 for b in blocks):  # in 10.0.0.0/15: AWS's 10.0.0.0/16 rule applies
-            makers.append((lambda: random_block(rng, 16, 24, model.TEN_ZERO_16), AssociationRule.RESTRICTED_RANGE,
+            makers.append((lambda: random_block(rng, 16, 24, association.TEN_ZERO_16), AssociationRule.RESTRICTED_RANGE,
                            "forget that 10.0.0.0/16 is off limits once a VPC block lies in 10.0.0.0/15"))
         if route is not None:
             covering = route  # a block that contains the route's destination
@@ -221,9 +220,9 @@ class SecondaryBlock(Generator):
                 if len(candidates) == 3:
                     break
         while True:
-            pool = home if rng.random() < 0.6 else model.SHARED_ADDRESS_SPACE
+            pool = home if rng.random() < 0.6 else association.SHARED_ADDRESS_SPACE
             answer = random_block(rng, 16, 24, pool)
-            if model.check_association(blocks, answer, route_destinations=routes).allowed:
+            if association.check_association(blocks, answer, route_destinations=routes).allowed:
                 break
         label = vpc_name(fake)
         shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
@@ -232,7 +231,7 @@ class SecondaryBlock(Generator):
             f" Besides its local routes, one of its route tables sends `{route}` to a virtual private gateway."
             if route is not None else " Its route tables hold only the local routes."
         )
-        allowed = model.check_association(blocks, answer, route_destinations=routes)
+        allowed = association.check_association(blocks, answer, route_destinations=routes)
         lines = [allowed.trace[-1].replace("Allowed:", f"`{answer}` is allowed:")]
         lines += [f"`{block}` is refused: {check.refusals[0].detail}." for block, _, check in candidates]
         params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
@@ -298,7 +297,7 @@ class ValidSubnets(Generator):
         shown = " and ".join(f"`{b}`" for b in blocks)
         lines = []
         for block in (*right, overlapping, tiny, outside):
-            check = model.check_subnet(vpc, block)
+            check = check_subnet(vpc, block)
             verdict = "Can be created" if check.ok else "Cannot be created"
             lines.append(f"{verdict}: " + " ".join(check.trace))
         return Body(
@@ -332,8 +331,8 @@ class BlockQuota(Generator):
         for _ in range(rng.randint(0, 4)):
             blocks.append(secondary_block(rng, blocks, 16, 24))
         raised = rng.random() < 0.3
-        quota = rng.choice([8, 10, 20, 50]) if raised else model.DEFAULT_IPV4_BLOCKS_PER_VPC
-        headroom = model.quota_headroom(len(blocks), quota)
+        quota = rng.choice([8, 10, 20, 50]) if raised else association.DEFAULT_IPV4_BLOCKS_PER_VPC
+        headroom = association.quota_headroom(len(blocks), quota)
         label = vpc_name(fake)
         listed = ", ".join(f"`{b}`" for b in blocks)
         quota_text = f" The account's quota for IPv4 blocks per VPC has been raised to {quota}." if raised else (
@@ -344,11 +343,11 @@ class BlockQuota(Generator):
         if not raised:
             misconceptions += [
                 {"value": 6 - len(blocks), "misconception": "trust the old study notes' limit of six blocks per VPC"},
-                {"value": model.MAX_IPV4_BLOCKS_PER_VPC - len(blocks),
+                {"value": association.MAX_IPV4_BLOCKS_PER_VPC - len(blocks),
                  "misconception": "take 50, the most the quota can be raised to, for the default"},
             ]
-        elif model.DEFAULT_IPV4_BLOCKS_PER_VPC >= len(blocks):
-            misconceptions.append({"value": model.DEFAULT_IPV4_BLOCKS_PER_VPC - len(blocks),
+        elif association.DEFAULT_IPV4_BLOCKS_PER_VPC >= len(blocks):
+            misconceptions.append({"value": association.DEFAULT_IPV4_BLOCKS_PER_VPC - len(blocks),
                                    "misconception": "ignore the quota increase"})
         params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
         if raised:
@@ -381,8 +380,8 @@ class DefaultSubnetCidr(Generator):
         region = rng.choice(REGIONS)
         zones = rng.randint(2, 6)
         new_zone = f"{region}{'abcdefgh'[zones]}"
-        existing = [model.default_subnet(i).block for i in range(1, zones + 1)]
-        found = model.next_default_subnet(existing)
+        existing = [default_vpc.default_subnet(i).block for i in range(1, zones + 1)]
+        found = default_vpc.next_default_subnet(existing)
         step = found.block.num_addresses // 256
         third = (found.position - 1) * step
         candidates = [

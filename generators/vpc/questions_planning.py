@@ -10,8 +10,9 @@ from functools import cached_property
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
-from generators.vpc import model
-from generators.vpc.model import IPv4Network, PlanStep, Reservation, SubnetPlan, SubnetRequest
+from generators.vpc import model, planning
+from generators.vpc.model import IPv4Network, Reservation
+from generators.vpc.planning import PlanStep, SubnetPlan, SubnetRequest
 from generators.vpc.scenarios import REGIONS, TIERS, bullets, random_block
 from quizapp.questions import AnswerKind, JSONValue, NetworkSpec
 
@@ -34,11 +35,11 @@ class _Scenario:
 
     @cached_property
     def requests(self) -> tuple[SubnetRequest, ...]:
-        return model.requests_per_zone(self.tiers, self.zones or ("",))
+        return planning.requests_per_zone(self.tiers, self.zones or ("",))
 
     def plan(self, reservation: Reservation = Reservation.AWS, *, largest_first: bool = True,
              vpc_block: IPv4Network | None = None) -> SubnetPlan:
-        return model.plan_subnets(vpc_block or self.vpc_block, self.requests,
+        return planning.plan_subnets(vpc_block or self.vpc_block, self.requests,
                                   reservation=reservation, largest_first=largest_first)
 
     def prompt(self) -> str:

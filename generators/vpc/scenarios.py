@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from faker import Faker
 
-from generators.vpc import model
+from generators.vpc import association
 from generators.vpc.model import IPv4Network
 
 TIERS = ("web", "app", "data", "mgmt", "cache", "batch", "edge", "ops")
@@ -23,7 +23,7 @@ def random_block(
     """A random aligned block with a prefix from `low` to `high`, inside
     `home` (a random RFC 1918 range when None)."""
     if home is None:
-        home = rng.choice(model.RFC1918_RANGES)
+        home = rng.choice(association.RFC1918_RANGES)
     prefix = rng.randint(max(low, home.prefixlen), high)
     slots = 2 ** (prefix - home.prefixlen)
     return IPv4Network((int(home.network_address) + (rng.randrange(slots) << (32 - prefix)), prefix))
@@ -40,14 +40,14 @@ def secondary_block(
 ) -> IPv4Network:
     """A block that AWS lets the VPC with `blocks` add: from the primary's
     RFC 1918 range when a few tries find room, else from 100.64.0.0/10."""
-    home = model.rfc1918_range(blocks[0])
+    home = association.rfc1918_range(blocks[0])
     for _ in range(8):
-        candidate = random_block(rng, low, high, home or model.SHARED_ADDRESS_SPACE)
-        if model.check_association(blocks, candidate).allowed:
+        candidate = random_block(rng, low, high, home or association.SHARED_ADDRESS_SPACE)
+        if association.check_association(blocks, candidate).allowed:
             return candidate
     while True:
-        candidate = random_block(rng, low, high, model.SHARED_ADDRESS_SPACE)
-        if model.check_association(blocks, candidate).allowed:
+        candidate = random_block(rng, low, high, association.SHARED_ADDRESS_SPACE)
+        if association.check_association(blocks, candidate).allowed:
             return candidate
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import generators
-from generators.vpc import model
-from generators.vpc.model import AssociationRule, Subnet, Vpc
+from generators.vpc import association, layout, model, planning
+from generators.vpc.association import AssociationRule
+from generators.vpc.layout import Subnet, Vpc
 from generators.vpc.questions import GENERATORS
 from quizapp.content import parse_note
 from quizapp.questions import AnswerKind, Question
@@ -155,12 +156,12 @@ def test_secondary_block() -> None:
         routes = [N(q.params["route"])] if "route" in q.params else []
         for choice in q.choices:
             (block,) = cidrs(choice.text)
-            check = model.check_association(blocks, block, route_destinations=routes)
+            check = association.check_association(blocks, block, route_destinations=routes)
             assert check.allowed == choice.correct
             if not choice.correct:
                 assert not any(block.overlaps(b) for b in blocks) or check.refusals[0].rule is AssociationRule.OVERLAP
                 (refusal,) = check.refusals
-                loose = model.check_association(blocks, block, route_destinations=routes, ignore=frozenset({refusal.rule}))
+                loose = association.check_association(blocks, block, route_destinations=routes, ignore=frozenset({refusal.rule}))
                 assert loose.allowed
 
 
@@ -178,7 +179,7 @@ def test_valid_subnets() -> None:
             assert ok == choice.correct, (q.seed, choice)
             if "off by one in the VPC block" in (choice.misconception or ""):
                 wide = Vpc((blocks[0].supernet(), *blocks[1:]), tuple(Subnet("x", s) for s in existing))
-                assert model.check_subnet(wide, candidate).ok
+                assert layout.check_subnet(wide, candidate).ok
 
 
 def test_block_quota() -> None:
@@ -200,13 +201,13 @@ def test_plan_subnet_cidr() -> None:
         answer = N(q.answer)
         assert answer.subnet_of(vpc)
         assert answer.num_addresses == needed(tiers[q.params["ask"]["tier"]])
-        requests = model.requests_per_zone([(t["name"], t["hosts"]) for t in q.params["tiers"]], q.params["zones"])
+        requests = planning.requests_per_zone([(t["name"], t["hosts"]) for t in q.params["tiers"]], q.params["zones"])
         runs = {
-            "forget that AWS reserves five addresses in every subnet": model.plan_subnets(
+            "forget that AWS reserves five addresses in every subnet": planning.plan_subnets(
                 vpc, requests, reservation=model.Reservation.NONE),
-            "reserve only the network and broadcast addresses, as on premises": model.plan_subnets(
+            "reserve only the network and broadcast addresses, as on premises": planning.plan_subnets(
                 vpc, requests, reservation=model.Reservation.ON_PREMISES),
-            "allocate the subnets in the order of the table instead of largest first": model.plan_subnets(
+            "allocate the subnets in the order of the table instead of largest first": planning.plan_subnets(
                 vpc, requests, largest_first=False),
         }
         ask = q.params["ask"]

@@ -1,6 +1,5 @@
-"""Sizes, reserved addresses, DNS and the default VPC, checked against an
-independent computation with `ipaddress` and against AWS's documented
-examples."""
+"""Sizes and reserved addresses of a block, checked against an independent
+computation with `ipaddress` and against AWS's documented examples."""
 
 from __future__ import annotations
 
@@ -43,12 +42,6 @@ def test_aws_worked_example_10_0_0_0_24() -> None:
     size = model.size_subnet(subnet)
     assert (size.total, size.usable) == (256, 251)
     assert size.trace[-1] == "256 - 5 = 251 addresses can be assigned."
-
-
-def test_aws_example_split_of_a_24_into_two_25s() -> None:
-    vpc = model.build_vpc([N("10.0.0.0/24")], [model.Subnet("a", N("10.0.0.0/25"))])
-    assert model.check_subnet(vpc, N("10.0.0.128/25")).ok
-    assert model.total_addresses(N("10.0.0.128/25")) == 128
 
 
 @pytest.mark.parametrize(("prefix", "usable"), [(16, 65_531), (20, 4_091), (24, 251), (28, 11)])
@@ -113,32 +106,6 @@ def test_smallest_prefix_edges() -> None:
     assert model.smallest_prefix_for(65_531) == 16
 
 
-# --- DNS and default VPC -----------------------------------------------------
-
-
-def test_amazon_dns_is_primary_base_plus_two_even_for_secondary_subnets() -> None:
-    vpc = model.Vpc((N("10.20.0.0/16"), N("10.21.0.0/16")), (model.Subnet("s", N("10.21.8.0/24")),))
-    dns = model.amazon_dns(vpc)
-    assert dns.in_vpc == A("10.20.0.2")
-    assert dns.link_local == A("169.254.169.253")
-    assert any("10.20.0.2" in line for line in dns.trace)
-
-
-@pytest.mark.parametrize("position", range(1, 17))
-def test_default_subnets_are_the_20s_of_172_31(position: int) -> None:
-    expected = list(N("172.31.0.0/16").subnets(new_prefix=20))[position - 1]
-    assert model.default_subnet(position).block == expected
-
-
-def test_next_default_subnet_takes_the_lowest_free_20() -> None:
-    taken = [N("172.31.0.0/20"), N("172.31.32.0/20")]
-    found = model.next_default_subnet(taken)
-    assert found.block == N("172.31.16.0/20") and found.position == 2
-    full = [b.block for b in (model.default_subnet(i) for i in range(1, 17))]
-    with pytest.raises(AddressingError, match="no free /20"):
-        model.next_default_subnet(full)
-
-
 # --- error cases -------------------------------------------------------------
 
 
@@ -177,9 +144,3 @@ def test_reserved_role_of_an_outside_address() -> None:
 def test_smallest_prefix_needs_a_host(hosts: int) -> None:
     with pytest.raises(AddressingError, match="at least one address"):
         model.smallest_prefix_for(hosts)
-
-
-@pytest.mark.parametrize("position", [0, 17])
-def test_default_subnet_positions(position: int) -> None:
-    with pytest.raises(AddressingError, match="holds 16 /20 default subnets"):
-        model.default_subnet(position)
