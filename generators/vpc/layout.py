@@ -48,6 +48,7 @@ from generators.vpc.model import (
     reserved_role,
     span_within,
     spans_meet,
+    zone_label,
 )
 
 AMAZON_DNS_LINK_LOCAL = IPv4Address("169.254.169.253")
@@ -69,7 +70,7 @@ class Subnet:
     @property
     def label(self) -> str:
         """The name, with the zone when there is one."""
-        return f"{self.name} ({self.zone})" if self.zone else self.name
+        return zone_label(self.name, self.zone)
 
 
 @dataclass(frozen=True)

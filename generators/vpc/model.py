@@ -44,6 +44,15 @@ Trace = tuple[str, ...]
 """Steps of the model's reasoning, markdown, in the order it took them."""
 
 
+def zone_label(name: str, zone: str) -> str:
+    """How a trace names a subnet: its name, with its zone when it has one.
+
+    >>> zone_label("web", "b"), zone_label("web", "")
+    ('web (b)', 'web')
+    """
+    return f"{name} ({zone})" if zone else name
+
+
 # ---------------------------------------------------------- integer spans
 
 Span = tuple[int, int]

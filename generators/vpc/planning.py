@@ -31,6 +31,7 @@ from generators.vpc.model import (
     check_block_size,
     cidr_text,
     smallest_prefix_for,
+    zone_label,
 )
 
 
@@ -49,7 +50,7 @@ class SubnetRequest:
     @property
     def label(self) -> str:
         """The name, with the zone when there is one."""
-        return f"{self.name} ({self.zone})" if self.zone else self.name
+        return zone_label(self.name, self.zone)
 
 
 def requests_per_zone(tiers: Sequence[tuple[str, int]], zones: Sequence[str]) -> tuple[SubnetRequest, ...]:

@@ -16,34 +16,26 @@ from generators.vpc.model import IPv4Network, Reservation, ReservedRole
 from generators.vpc.questions_layout import GENERATORS as LAYOUT
 from generators.vpc.questions_planning import GENERATORS as PLANNING
 from generators.vpc.scenarios import (
-    bullets,
     random_block,
     random_subblock,
     secondary_block,
     subnet_names,
     vpc_and_subnet_names,
 )
+from generators.vpc.wording import (
+    FIRST_FIVE,
+    FORGET_RESERVED,
+    ON_PREMISES,
+    blocks_shown,
+    bullets,
+    misread_prefix,
+    network_misconceptions,
+)
 from quizapp.questions import AnswerKind, JSONValue, NetworkSpec, NumericSpec
-
-FORGET_RESERVED = "forget that AWS reserves five addresses in every subnet"
-ON_PREMISES = "reserve only the network and broadcast addresses, as on premises"
-FIRST_FIVE = "think AWS reserves the first five addresses of a subnet and none at the end"
 
 
 def _subnet_name(rng: random.Random, fake: Faker) -> str:
     return subnet_names(rng, fake, 1)[0]
-
-
-def _network_misconceptions(answer: str, candidates: list[tuple[str, str]]) -> list[dict[str, JSONValue]]:
-    """Misconception values for a network question, minus any equal to the
-    answer or to an earlier one."""
-    seen = {answer}
-    found: list[dict[str, JSONValue]] = []
-    for value, misconception in candidates:
-        if value not in seen:
-            seen.add(value)
-            found.append({"value": value, "misconception": misconception})
-    return found
 
 
 class UsableAddresses(Generator):
@@ -177,7 +169,7 @@ class AssignableRange(Generator):
                 (str(model.first_usable(subnet, Reservation.ON_PREMISES)), ON_PREMISES),
                 (str(model.first_usable(subnet, Reservation.NONE)), FORGET_RESERVED),
                 (str(model.first_usable(subnet, Reservation.FIRST_FIVE)), FIRST_FIVE),
-                (str(model.first_usable(narrow)), f"are off by one in the prefix length (read /{subnet.prefixlen} as /{narrow.prefixlen})"),
+                (str(model.first_usable(narrow)), misread_prefix(subnet.prefixlen, narrow.prefixlen)),
             ]
         else:
             which = "highest"
@@ -185,7 +177,7 @@ class AssignableRange(Generator):
             candidates = [
                 (str(model.last_usable(subnet, Reservation.NONE)), FORGET_RESERVED),
                 (str(model.last_usable(subnet, Reservation.FIRST_FIVE)), FIRST_FIVE),
-                (str(model.last_usable(narrow)), f"are off by one in the prefix length (read /{subnet.prefixlen} as /{narrow.prefixlen})"),
+                (str(model.last_usable(narrow)), misread_prefix(subnet.prefixlen, narrow.prefixlen)),
             ]
         size = model.size_subnet(subnet)
         return Body(
@@ -201,7 +193,7 @@ class AssignableRange(Generator):
                 f"so the {which} assignable address is **`{answer}`**."
             ),
             spec=NetworkSpec(str(answer), expect="address"),
-            meta={"network_misconceptions": _network_misconceptions(str(answer), candidates)},
+            meta={"network_misconceptions": network_misconceptions(str(answer), candidates)},
         )
 
 
@@ -268,8 +260,7 @@ class AmazonDnsAddress(Generator):
         vpc = layout.Vpc(tuple(blocks))
         dns = layout.amazon_dns(vpc)
         vpc_label, (sub_label,) = vpc_and_subnet_names(rng, fake, 1)
-        shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
-        shown = f"IPv4 block{'s' if len(blocks) > 1 else ''} {shown}"
+        shown = blocks_shown(blocks)
         candidates = [
             (str(subnet.network_address + 2), "use base + 2 of the instance's own subnet"),
             (str(holder.network_address + 2), "use base + 2 of the VPC block the subnet is in, not of the primary block"),
@@ -286,7 +277,7 @@ class AmazonDnsAddress(Generator):
             params={"vpc": vpc_label, "blocks": [str(b) for b in blocks], "subnet_name": sub_label, "subnet": str(subnet)},
             explanation=bullets(dns.trace) + f"\n\nSo the answer is **`{dns.in_vpc}`**.",
             spec=NetworkSpec(str(dns.in_vpc), expect="address"),
-            meta={"network_misconceptions": _network_misconceptions(str(dns.in_vpc), candidates)},
+            meta={"network_misconceptions": network_misconceptions(str(dns.in_vpc), candidates)},
         )
 
 

@@ -23,7 +23,6 @@ from generators.vpc.layout import (
 from generators.vpc.model import IPv4Address, IPv4Network, Reservation, ReservedRole
 from generators.vpc.scenarios import (
     REGIONS,
-    bullets,
     free_block,
     random_block,
     random_subblock,
@@ -31,6 +30,16 @@ from generators.vpc.scenarios import (
     subnet_layout,
     vpc_and_subnet_names,
     vpc_name,
+)
+from generators.vpc.wording import (
+    FIRST_FIVE,
+    FORGET_RESERVED,
+    ON_PREMISES,
+    blocks_shown,
+    bullets,
+    misread_prefix,
+    network_misconceptions,
+    subnets_shown,
 )
 from quizapp.questions import AnswerKind, JSONValue, NetworkSpec, NumericSpec
 
@@ -64,16 +73,13 @@ def _readings(vpc: Vpc, target: Subnet, address: IPv4Address) -> tuple[AddressLo
     wide = block.supernet()
     narrow = IPv4Network((int(block.network_address), block.prefixlen + 1))
     runs = [
-        (locate_address(vpc, address, Reservation.ON_PREMISES),
-         "reserve only the network and broadcast addresses, as on premises"),
-        (locate_address(vpc, address, Reservation.NONE),
-         "forget that AWS reserves five addresses in every subnet"),
-        (locate_address(vpc, address, Reservation.FIRST_FIVE),
-         "think AWS reserves the first five addresses of a subnet and none at the end"),
+        (locate_address(vpc, address, Reservation.ON_PREMISES), ON_PREMISES),
+        (locate_address(vpc, address, Reservation.NONE), FORGET_RESERVED),
+        (locate_address(vpc, address, Reservation.FIRST_FIVE), FIRST_FIVE),
         (locate_address(_with_block(vpc, target, wide), address),
-         f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{wide.prefixlen})"),
+         misread_prefix(block.prefixlen, wide.prefixlen, f"the prefix length of {target.name}")),
         (locate_address(_with_block(vpc, target, narrow), address),
-         f"are off by one in the prefix length of {target.name} (read /{block.prefixlen} as /{narrow.prefixlen})"),
+         misread_prefix(block.prefixlen, narrow.prefixlen, f"the prefix length of {target.name}")),
     ]
     if block.prefixlen < 24 and address in block:
         slash24 = IPv4Network((int(address) >> 8 << 8, 24))
@@ -121,17 +127,16 @@ class AddressStatusQuestion(Generator):
         assert best is not None and best[0] >= 1
         _, address, truth, distractors = best
         answer = _status_text(truth)
-        rows = "\n".join(f"| {s.name} | `{s.block}` |" for s in vpc.subnets)
+        table, subnets = subnets_shown(vpc.subnets)
         return Body(
             prompt=(
-                f"The VPC **{name}** has the IPv4 block `{primary}` and these subnets:\n\n"
-                f"| Subnet | CIDR block |\n|---|---|\n{rows}\n\n"
+                f"The VPC **{name}** has the IPv4 block `{primary}` and these subnets:\n\n{table}\n\n"
                 f"Can the private IPv4 address `{address}` be assigned to a new network interface in this VPC?"
             ),
             params={
                 "vpc": name,
                 "block": str(primary),
-                "subnets": [{"name": s.name, "cidr": str(s.block)} for s in vpc.subnets],
+                "subnets": subnets,
                 "address": str(address),
             },
             explanation=bullets(truth.trace) + f"\n\nSo: {answer}.",
@@ -225,8 +230,7 @@ class SecondaryBlock(Generator):
             if association.check_association(blocks, answer, route_destinations=routes).allowed:
                 break
         label = vpc_name(fake)
-        shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
-        shown = f"IPv4 block{'s' if len(blocks) > 1 else ''} {shown}"
+        shown = blocks_shown(blocks)
         route_text = (
             f" Besides its local routes, one of its route tables sends `{route}` to a virtual private gateway."
             if route is not None else " Its route tables hold only the local routes."
@@ -291,9 +295,9 @@ class ValidSubnets(Generator):
         distractors = [
             Distractor(f"`{overlapping}`", "skip the check against the subnets that already exist"),
             Distractor(f"`{tiny}`", "think a subnet can be smaller than /28"),
-            Distractor(f"`{outside}`", f"are off by one in the VPC block's prefix length (read /{primary.prefixlen} as /{wide.prefixlen})"),
+            Distractor(f"`{outside}`", misread_prefix(primary.prefixlen, wide.prefixlen, "the VPC block's prefix length")),
         ]
-        rows = "\n".join(f"| {s.name} | `{s.block}` |" for s in vpc.subnets) or "| (none yet) | |"
+        table, subnets = subnets_shown(vpc.subnets)
         shown = " and ".join(f"`{b}`" for b in blocks)
         lines = []
         for block in (*right, overlapping, tiny, outside):
@@ -303,13 +307,13 @@ class ValidSubnets(Generator):
         return Body(
             prompt=(
                 f"The VPC **{label}** has the IPv4 block{'s' if len(blocks) > 1 else ''} {shown} "
-                f"and these subnets:\n\n| Subnet | CIDR block |\n|---|---|\n{rows}\n\n"
+                f"and these subnets:\n\n{table}\n\n"
                 "Which **two** of these CIDR blocks can be created as new subnets in it?"
             ),
             params={
                 "vpc": label,
                 "blocks": [str(b) for b in blocks],
-                "subnets": [{"name": s.name, "cidr": str(s.block)} for s in vpc.subnets],
+                "subnets": subnets,
             },
             explanation=bullets(lines),
             choices=multiple_choice(rng, [f"`{b}`" for b in right], distractors),
@@ -400,9 +404,7 @@ class DefaultSubnetCidr(Generator):
             params={"region": region, "zones": zones, "new_zone": new_zone},
             explanation=bullets(found.trace) + f"\n\nSo `{new_zone}` gets **`{found.block}`**.",
             spec=NetworkSpec(str(found.block)),
-            meta={"network_misconceptions": [
-                {"value": v, "misconception": m} for v, m in dict(candidates).items() if v != str(found.block)
-            ]},
+            meta={"network_misconceptions": network_misconceptions(str(found.block), candidates)},
         )
 
 

@@ -13,11 +13,16 @@ from generators.base import Body, Distractor, Generator, ordering_choices, singl
 from generators.vpc import model, planning
 from generators.vpc.model import IPv4Network, Reservation
 from generators.vpc.planning import PlanStep, SubnetPlan, SubnetRequest
-from generators.vpc.scenarios import REGIONS, TIERS, bullets, random_block
+from generators.vpc.scenarios import REGIONS, TIERS, random_block
+from generators.vpc.wording import (
+    FORGET_RESERVED,
+    ON_PREMISES,
+    bullets,
+    misread_prefix,
+    network_misconceptions,
+)
 from quizapp.questions import AnswerKind, JSONValue, NetworkSpec
 
-FORGET_RESERVED = "forget that AWS reserves five addresses in every subnet"
-ON_PREMISES = "reserve only the network and broadcast addresses, as on premises"
 LISTED_ORDER = "allocate the subnets in the order of the table instead of largest first"
 
 RULES = (
@@ -137,9 +142,7 @@ class PlanSubnetCidr(Generator):
         telling = [s for s in plan.steps if misreadings(s)]
         step = rng.choice(telling or list(plan.steps))
         asked, answer = step.request, step.block
-        values: dict[str, str] = {}
-        for other, why in misreadings(step):
-            values.setdefault(str(other.block), why)
+        candidates = [(str(other.block), why) for other, why in misreadings(step)]
         assert answer is not None
         params = scenario.params()
         params["ask"] = {"tier": asked.name, "zone": asked.zone}
@@ -148,7 +151,7 @@ class PlanSubnetCidr(Generator):
             params=params,
             explanation=bullets(plan.trace) + f"\n\nSo **{asked.label}** gets **`{answer}`**.",
             spec=NetworkSpec(str(answer)),
-            meta={"network_misconceptions": [{"value": v, "misconception": m} for v, m in values.items()]},
+            meta={"network_misconceptions": network_misconceptions(str(answer), candidates)},
         )
 
 
@@ -181,11 +184,11 @@ class PlanVerdict(Generator):
             if block.prefixlen < model.MAX_PREFIX:
                 narrow = next(block.subnets(new_prefix=block.prefixlen + 1))
                 runs.append((scenario.plan(vpc_block=narrow),
-                             f"are off by one in the VPC block's prefix length (read /{block.prefixlen} as /{narrow.prefixlen})"))
+                             misread_prefix(block.prefixlen, narrow.prefixlen, "the VPC block's prefix length")))
             if block.prefixlen > model.MIN_PREFIX:
                 wide = block.supernet()
                 runs.append((scenario.plan(vpc_block=wide),
-                             f"are off by one in the VPC block's prefix length (read /{block.prefixlen} as /{wide.prefixlen})"))
+                             misread_prefix(block.prefixlen, wide.prefixlen, "the VPC block's prefix length")))
             answer = _verdict(plan)
             distractors = [Distractor(_verdict(other), why) for other, why in runs]
             if any(d.text != answer for d in distractors):

@@ -1,5 +1,6 @@
 """Random building blocks for VPC scenarios, drawn only from the `rng` and
-`fake` a generator is given: blocks, subnet layouts, names."""
+`fake` a generator is given: blocks, subnet layouts, names.  (Shared
+wording lives in `wording`.)"""
 
 from __future__ import annotations
 
@@ -24,9 +25,7 @@ def random_block(
     `home` (a random RFC 1918 range when None)."""
     if home is None:
         home = rng.choice(association.RFC1918_RANGES)
-    prefix = rng.randint(max(low, home.prefixlen), high)
-    slots = 2 ** (prefix - home.prefixlen)
-    return IPv4Network((int(home.network_address) + (rng.randrange(slots) << (32 - prefix)), prefix))
+    return random_subblock(rng, home, rng.randint(max(low, home.prefixlen), high))
 
 
 def random_subblock(rng: random.Random, outer: IPv4Network, prefix: int) -> IPv4Network:
@@ -86,7 +85,11 @@ def names(fake: Faker, count: int) -> list[str]:
 
 def subnet_names(rng: random.Random, fake: Faker, count: int) -> list[str]:
     """`count` distinct subnet names such as ``harbor-web``."""
-    return [f"{word}-{rng.choice(TIERS)}" for word in names(fake, count)]
+    return _with_tiers(rng, names(fake, count))
+
+
+def _with_tiers(rng: random.Random, words: list[str]) -> list[str]:
+    return [f"{word}-{rng.choice(TIERS)}" for word in words]
 
 
 def vpc_name(fake: Faker) -> str:
@@ -97,7 +100,7 @@ def vpc_name(fake: Faker) -> str:
 def vpc_and_subnet_names(rng: random.Random, fake: Faker, count: int) -> tuple[str, list[str]]:
     """A VPC name and `count` distinct subnet names, from one Faker call."""
     first, *rest = names(fake, count + 1)
-    return f"{first}-vpc", [f"{word}-{rng.choice(TIERS)}" for word in rest]
+    return f"{first}-vpc", _with_tiers(rng, rest)
 
 
 def subnet_layout(
@@ -120,8 +123,3 @@ def subnet_layout(
         blocks.append(IPv4Network((spot, prefix)))
         spot += size
     return blocks
-
-
-def bullets(lines: Sequence[str]) -> str:
-    """A markdown bullet list of trace lines."""
-    return "\n".join(f"- {line}" for line in lines)
