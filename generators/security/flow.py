@@ -12,7 +12,7 @@ https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
 Traffic between two interfaces of the same subnet does not cross the subnet's
 network ACL (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
 
->>> from generators.security.model import default_nacl, new_security_group
+>>> from generators.security.model import ALL_IPV4, SgRule, default_nacl, new_security_group
 >>> web = SecurityGroup("sg-web", "web", (SgRule(Protocol.TCP, 443, 443, ALL_IPV4),), ())
 >>> client = Endpoint("laptop", IPv4Address("198.51.100.7"))
 >>> server = Endpoint("web-1", IPv4Address("10.0.1.5"), default_nacl("acl-1"), (web,), "subnet-a")
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv6Address
 
+from generators.security.fastinit import fast_init
 from generators.security.model import (
-    ALL_IPV4,
     Direction,
     NaclDecision,
     NaclReading,
@@ -36,9 +36,11 @@ from generators.security.model import (
     Protocol,
     SecurityGroup,
     SgDecision,
-    SgRule,
+    address_text,
     evaluate_nacl,
     evaluate_security_groups,
+    nacl_allows,
+    security_groups_allow,
 )
 
 __all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "connection_works", "evaluate_connection"]
@@ -64,6 +66,10 @@ class Component(StrEnum):
     NETWORK_ACL = "network ACL"
 
 
+_NO_GROUPS: frozenset[str] = frozenset()
+
+
+@fast_init
 @dataclass(frozen=True)
 class Endpoint:
     """One end of a connection.
@@ -82,7 +88,8 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         # Derived once: rules that reference groups look these ids up on every packet.
-        object.__setattr__(self, "_group_ids", frozenset(g.id for g in self.groups or ()))
+        groups = self.groups
+        self.__dict__["_group_ids"] = frozenset([g.id for g in groups]) if groups else _NO_GROUPS
 
     @property
     def group_ids(self) -> frozenset[str]:
@@ -91,6 +98,7 @@ class Endpoint:
         return ids
 
 
+@fast_init
 @dataclass(frozen=True)
 class Step:
     """One filter on the path and what it did with the packet.
@@ -128,9 +136,7 @@ class Step:
         ...      nacl=NaclDecision(False, None, Direction.OUTBOUND, "acl-1")).explain()
         'Response out of web-1 (tcp 10.0.1.5:443 -> 198.51.100.7:50000): No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
         """
-        head = f"{self.leg.value.split()[0].capitalize()} {self.leg.value.split()[1]} "
-        head += f"{'of' if self.leg in (Leg.REQUEST_OUT, Leg.RESPONSE_OUT) else 'to'} {self.endpoint}"
-        where = f"{head} ({_packet_text(self.packet)}): "
+        where = f"{_LEG_HEADS[self.leg]} {self.endpoint} ({_packet_text(self.packet)}): "
         if self.nacl is not None:
             return where + self.nacl.explain()
         if self.sg is not None:
@@ -140,15 +146,27 @@ class Step:
         return where + "the security group lets it through because it is the response to a request it allowed (security groups are stateful)."
 
 
+_LEG_HEADS = {
+    Leg.REQUEST_OUT: "Request out of",
+    Leg.REQUEST_IN: "Request in to",
+    Leg.RESPONSE_OUT: "Response out of",
+    Leg.RESPONSE_IN: "Response in to",
+}
+"""How `Step.explain` opens for each leg."""
+
+
+def _end_text(address: IPv4Address | IPv6Address, port: int | None) -> str:
+    text = address_text(address)
+    if port is None:
+        return text
+    return f"[{text}]:{port}" if address.version == 6 else f"{text}:{port}"
+
+
 def _packet_text(packet: Packet) -> str:
-    def end(address: IPv4Address | IPv6Address, port: int | None) -> str:
-        if port is None:
-            return str(address)
-        return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
-
-    return f"{packet.protocol} {end(packet.source, packet.source_port)} -> {end(packet.destination, packet.destination_port)}"
+    return f"{packet.protocol.value} {_end_text(packet.source, packet.source_port)} -> {_end_text(packet.destination, packet.destination_port)}"
 
 
+@fast_init
 @dataclass(frozen=True)
 class FlowResult:
     """Every filter step of a connection, in path order."""
@@ -196,7 +214,7 @@ def evaluate_connection(
     network ACL pass the response when it passed the request;
     `sg_stateless` evaluates security-group rules on the response too.
 
-    >>> from generators.security.model import custom_nacl, NaclRule, Action
+    >>> from generators.security.model import ALL_IPV4, Action, NaclRule, SgRule
     >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, ALL_IPV4),), ())
     >>> ssh = SecurityGroup("sg-1", "bastion", (SgRule(Protocol.TCP, 22, 22, ALL_IPV4),), ())
     >>> server = Endpoint("bastion", IPv4Address("10.0.0.9"), acl, (ssh,), "subnet-p")
@@ -210,27 +228,18 @@ def evaluate_connection(
     response = request.reply()
     crosses_nacl = not (client.subnet and client.subnet == server.subnet)
     steps: list[Step] = []
-    outbound, inbound = Direction.OUTBOUND, Direction.INBOUND
-    plan = (
-        (Leg.REQUEST_OUT, Component.SECURITY_GROUP, client, server, outbound, request, False),
-        (Leg.REQUEST_OUT, Component.NETWORK_ACL, client, server, outbound, request, False),
-        (Leg.REQUEST_IN, Component.NETWORK_ACL, server, client, inbound, request, False),
-        (Leg.REQUEST_IN, Component.SECURITY_GROUP, server, client, inbound, request, False),
-        (Leg.RESPONSE_OUT, Component.SECURITY_GROUP, server, client, outbound, response, True),
-        (Leg.RESPONSE_OUT, Component.NETWORK_ACL, server, client, outbound, response, True),
-        (Leg.RESPONSE_IN, Component.NETWORK_ACL, client, server, inbound, response, True),
-        (Leg.RESPONSE_IN, Component.SECURITY_GROUP, client, server, inbound, response, True),
-    )
     nacl_passed: dict[str, bool] = {}
-    for leg, component, end, other, direction, packet, tracked in plan:
-        if component is Component.SECURITY_GROUP:
+    for leg, component, at_client, direction, tracked in _PLAN:
+        end, other = (client, server) if at_client else (server, client)
+        packet = response if tracked else request
+        if component is _SG:
             if end.groups is None:
                 continue
             if tracked and not sg_stateless:
                 step = Step(leg, component, end.name, direction, packet, True)
             else:
                 sg = evaluate_security_groups(end.groups, direction, packet, other.group_ids)
-                step = Step(leg, component, end.name, direction, packet, sg.allowed, sg=sg)
+                step = Step(leg, component, end.name, direction, packet, sg.allowed, None, sg)
         else:
             if end.nacl is None or not crosses_nacl:
                 continue
@@ -238,13 +247,29 @@ def evaluate_connection(
             if tracked and nacl_stateful and not nacl.allowed and nacl_passed.get(end.name, False):
                 step = Step(leg, component, end.name, direction, packet, True)
             else:
-                step = Step(leg, component, end.name, direction, packet, nacl.allowed, nacl=nacl)
+                step = Step(leg, component, end.name, direction, packet, nacl.allowed, nacl)
             if not tracked:
                 nacl_passed[end.name] = step.allowed
         steps.append(step)
         if until_blocked and not step.allowed:
             break
     return FlowResult(request, tuple(steps))
+
+
+_SG = Component.SECURITY_GROUP
+_NACL = Component.NETWORK_ACL
+_PLAN: tuple[tuple[Leg, Component, bool, Direction, bool], ...] = (
+    (Leg.REQUEST_OUT, _SG, True, Direction.OUTBOUND, False),
+    (Leg.REQUEST_OUT, _NACL, True, Direction.OUTBOUND, False),
+    (Leg.REQUEST_IN, _NACL, False, Direction.INBOUND, False),
+    (Leg.REQUEST_IN, _SG, False, Direction.INBOUND, False),
+    (Leg.RESPONSE_OUT, _SG, False, Direction.OUTBOUND, True),
+    (Leg.RESPONSE_OUT, _NACL, False, Direction.OUTBOUND, True),
+    (Leg.RESPONSE_IN, _NACL, True, Direction.INBOUND, True),
+    (Leg.RESPONSE_IN, _SG, True, Direction.INBOUND, True),
+)
+"""The filters of a connection in path order: (leg, component, at the client?,
+direction, on the response?)."""
 
 
 def connection_works(
@@ -267,19 +292,19 @@ def connection_works(
     outbound, inbound = Direction.OUTBOUND, Direction.INBOUND
     request = Packet(protocol, client.address, server.address, client_port, server_port)
     crosses = not (client.subnet and client.subnet == server.subnet)
-    if client.groups is not None and not evaluate_security_groups(client.groups, outbound, request, server.group_ids).allowed:
+    if client.groups is not None and not security_groups_allow(client.groups, outbound, request, server.group_ids):
         return False
-    if crosses and client.nacl is not None and not evaluate_nacl(client.nacl, outbound, request).allowed:
+    if crosses and client.nacl is not None and not nacl_allows(client.nacl, outbound, request):
         return False
-    if crosses and server.nacl is not None and not evaluate_nacl(server.nacl, inbound, request).allowed:
+    if crosses and server.nacl is not None and not nacl_allows(server.nacl, inbound, request):
         return False
-    if server.groups is not None and not evaluate_security_groups(server.groups, inbound, request, client.group_ids).allowed:
+    if server.groups is not None and not security_groups_allow(server.groups, inbound, request, client.group_ids):
         return False
-    if nacl_stateful or not crosses:
+    if nacl_stateful or not crosses or (server.nacl is None and client.nacl is None):
         # The request crossed every network ACL on its way; a (mistakenly)
         # stateful ACL would let the response back, and security groups do.
         return True
     response = request.reply()
-    if server.nacl is not None and not evaluate_nacl(server.nacl, outbound, response).allowed:
+    if server.nacl is not None and not nacl_allows(server.nacl, outbound, response):
         return False
-    return client.nacl is None or evaluate_nacl(client.nacl, inbound, response).allowed
+    return client.nacl is None or nacl_allows(client.nacl, inbound, response)

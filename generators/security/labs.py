@@ -282,7 +282,7 @@ class SgThreeTierLab(LabGenerator):
     title = "Lab: security groups for three tiers"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        app_name = fake.word()
+        app_name = sc.word(fake)
         vpc = sc.vpc_block(rng)
         net_web, net_app, net_db = sc.subnets(rng, vpc, 3)
         app_port = rng.choice(_APP_PORTS)

@@ -53,11 +53,15 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from itertools import pairwise
+from typing import NoReturn
+
+from generators.security.fastinit import fast_init
 
 __all__ = [
     "ALL_IPV4",
@@ -76,6 +80,7 @@ __all__ = [
     "SecurityModelError",
     "SgDecision",
     "SgRule",
+    "address_text",
     "custom_nacl",
     "default_nacl",
     "default_security_group",
@@ -83,8 +88,10 @@ __all__ = [
     "evaluate_nacl",
     "evaluate_nacl_readings",
     "evaluate_security_groups",
+    "nacl_allows",
     "new_security_group",
     "port_text",
+    "security_groups_allow",
 ]
 
 Address = IPv4Address | IPv6Address
@@ -146,6 +153,8 @@ class Protocol(StrEnum):
 
 
 _ALL = Protocol.ALL
+_TCP = Protocol.TCP
+_UDP = Protocol.UDP
 _INBOUND = Direction.INBOUND
 
 
@@ -154,6 +163,9 @@ class Action(StrEnum):
 
     ALLOW = "allow"
     DENY = "deny"
+
+
+_ALLOW = Action.ALLOW
 
 
 class NaclReading(StrEnum):
@@ -174,9 +186,17 @@ class NaclReading(StrEnum):
 
 
 @lru_cache(maxsize=4096)
-def _text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
-    # str() of an IPv6 value costs tens of microseconds; rules are described often.
+def address_text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
+    """`str(value)`, remembered: formatting an address costs about a microsecond
+    (tens for IPv6), and the same rules and hosts are shown again and again.
+
+    >>> address_text(IPv6Network("2001:db8::/32")), address_text(IPv4Address("10.0.0.1"))
+    ('2001:db8::/32', '10.0.0.1')
+    """
     return str(value)
+
+
+_text = address_text
 
 
 def port_text(port_from: int | None, port_to: int | None) -> str:
@@ -190,6 +210,15 @@ def port_text(port_from: int | None, port_to: int | None) -> str:
     return str(port_from) if port_from == port_to else f"{port_from}-{port_to}"
 
 
+def _what_text(protocol: Protocol, port_from: int | None, port_to: int | None) -> str:
+    """A rule's protocol and ports as `describe` writes them: ``tcp 443``, ``icmp``, ``all traffic``."""
+    if protocol is _ALL:
+        return "all traffic"
+    if port_from is None:
+        return protocol.value
+    return f"{protocol.value} {port_text(port_from, port_to)}"
+
+
 def _check_ports(protocol: Protocol, port_from: int | None, port_to: int | None, what: str) -> None:
     if protocol.has_ports:
         if port_from is None or port_to is None:
@@ -200,6 +229,39 @@ def _check_ports(protocol: Protocol, port_from: int | None, port_to: int | None,
         raise SecurityModelError(f"{what}: a rule for protocol {protocol} takes no port range")
 
 
+_ANY_PORT = (-1, 65536)
+"""The bounds of a rule without ports: every port, and also no port at all (-1)."""
+
+_Match = tuple[Protocol, int, int, int, int, int]
+"""A rule compiled for matching: (protocol, lowest port, highest port, IP version,
+netmask, network address), all integers but the protocol.  A packet without a
+destination port counts as port -1, which only a rule without ports covers;
+IP version 0 stands for a security-group peer, which no address matches."""
+
+
+def _compile(protocol: Protocol, port_from: int | None, port_to: int | None, network: Network | None, what: str | int) -> _Match:
+    """A rule's fields as a `_Match`; SecurityModelError (from `_check_ports`) when
+    its ports are invalid.  `what` names the rule in the error (an int is a
+    network ACL rule number)."""
+    if protocol is _TCP or protocol is _UDP:
+        if port_from is None or port_to is None or not 0 <= port_from <= port_to <= 65535:
+            _refuse_ports(protocol, port_from, port_to, what)
+        low, high = port_from, port_to
+    elif port_from is not None or port_to is not None:
+        _refuse_ports(protocol, port_from, port_to, what)
+    else:
+        low, high = _ANY_PORT
+    if network is None:
+        return protocol, low, high, 0, 0, 0
+    return protocol, low, high, network.version, int(network.netmask), int(network.network_address)
+
+
+def _refuse_ports(protocol: Protocol, port_from: int | None, port_to: int | None, what: str | int) -> NoReturn:
+    _check_ports(protocol, port_from, port_to, f"rule {what}" if isinstance(what, int) else what)
+    raise AssertionError("unreachable: _check_ports refuses every range _compile refuses")
+
+
+@fast_init
 @dataclass(frozen=True)
 class Packet:
     """One direction of a flow, as a filter sees it.
@@ -217,25 +279,16 @@ class Packet:
     destination_port: int | None = None
 
     def __post_init__(self) -> None:
-        if self.protocol is Protocol.ALL:
+        if self.protocol is _ALL:
             raise SecurityModelError("a packet has one protocol, not 'all'")
-        if self.source.version != self.destination.version:
-            raise SecurityModelError(f"{self.source} and {self.destination} are not the same IP version")
+        source, destination = self.source, self.destination
+        # Same class means same version; only compare versions when they differ.
+        if type(source) is not type(destination) and source.version != destination.version:
+            raise SecurityModelError(f"{source} and {destination} are not the same IP version")
 
     def reply(self) -> Packet:
         """The packet going back: addresses and ports swapped."""
         return Packet(self.protocol, self.destination, self.source, self.destination_port, self.source_port)
-
-
-def _port_matches(protocol: Protocol, port_from: int | None, port_to: int | None, packet: Packet) -> bool:
-    # Hot path of every evaluation: rules for ALL and ICMP carry no ports (the
-    # constructors refuse them), so a missing range means "any port".
-    if protocol is not _ALL and protocol is not packet.protocol:
-        return False
-    if port_from is None or port_to is None:
-        return True
-    port = packet.destination_port
-    return port is not None and port_from <= port <= port_to
 
 
 def _mismatch(
@@ -254,30 +307,40 @@ def _mismatch(
         if port is None or not port_from <= port <= port_to:
             return f"destination port {port} is outside {port_text(port_from, port_to)}"
     if network is not None:
-        role = "source" if direction is Direction.INBOUND else "destination"
-        other = packet.source if direction is Direction.INBOUND else packet.destination
+        other = packet.source if direction is _INBOUND else packet.destination
         if other.version != network.version:
             return f"an IPv{network.version} rule never matches IPv{other.version} traffic"
-        if other not in network:
-            return f"{role} {other} is outside {network}"
+        if int(other) & int(network.netmask) != int(network.network_address):
+            role = "source" if direction is _INBOUND else "destination"
+            return f"{role} {address_text(other)} is outside {address_text(network)}"
     return None
 
 
-def _network_key(network: Network) -> tuple[int, int, int]:
-    """(IP version, netmask, network address) as integers, for fast containment tests."""
-    return network.version, int(network.netmask), int(network.network_address)
+def _address_key(direction: Direction, packet: Packet) -> tuple[int, int, Protocol, int]:
+    """What a rule is compared with: (IP version, the other end's address as an
+    integer, protocol, destination port or -1), computed once per evaluation."""
+    address = packet.source if direction is _INBOUND else packet.destination
+    port = packet.destination_port
+    return address.version, int(address), packet.protocol, -1 if port is None else port
 
 
-def _key_matches(key: tuple[int, int, int], address: Address) -> bool:
-    # The version test is a rule of the model, not an accident: IPv4 rules
-    # never match IPv6 traffic (and the reverse).
-    version, mask, base = key
-    return address.version == version and int(address) & mask == base
+def _hits(match: _Match, version: int, value: int, protocol: Protocol, port: int) -> bool:
+    """True when a compiled rule covers a packet's (version, address, protocol, port).
+
+    The version test is a rule of the model, not an accident: IPv4 rules never
+    match IPv6 traffic (and the reverse).
+    """
+    p, low, high, v, mask, base = match
+    return (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base
+
+
+_RULE_NUMBER = NaclReading.RULE_NUMBER
 
 
 # --- Security groups -------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class SgRule:
     """One allow rule of a security group.
@@ -296,20 +359,33 @@ class SgRule:
     peer: IPv4Network | IPv6Network | str
     description: str = ""
     _key: tuple[int, int, int] | None = field(init=False, repr=False, compare=False)
+    _match: _Match = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_ports(self.protocol, self.port_from, self.port_to, "security group rule")
-        if isinstance(self.peer, str) and not self.peer.startswith("sg-"):
-            raise SecurityModelError(f"security group rule: peer {self.peer!r} is neither a CIDR block nor an sg- id")
-        # Derived from `peer` once: containment is tested on every packet.
-        object.__setattr__(self, "_key", None if isinstance(self.peer, str) else _network_key(self.peer))
+        peer = self.peer
+        if isinstance(peer, str):
+            match = _compile(self.protocol, self.port_from, self.port_to, None, "security group rule")
+            if not peer.startswith("sg-"):
+                raise SecurityModelError(f"security group rule: peer {peer!r} is neither a CIDR block nor an sg- id")
+            key = None
+        else:
+            match = _compile(self.protocol, self.port_from, self.port_to, peer, "security group rule")
+            key = match[3:]
+        # Derived once: every packet is compared with these integers.  (Written
+        # to the instance dict directly: the class is frozen to its users.)
+        derived = self.__dict__
+        derived["_key"] = key
+        derived["_match"] = match
 
     def describe(self, direction: Direction) -> str:
-        """The rule in one short phrase."""
-        ports = "" if self.protocol is Protocol.ALL or self.port_from is None else f" {port_text(self.port_from, self.port_to)}"
-        what = "all traffic" if self.protocol is Protocol.ALL else f"{self.protocol}{ports}"
-        peer = self.peer if isinstance(self.peer, str) else _text(self.peer)
-        return f"{what} {'from' if direction is Direction.INBOUND else 'to'} {peer}"
+        """The rule in one short phrase (remembered per direction: explanations repeat it)."""
+        key = "_describe_in" if direction is _INBOUND else "_describe_out"
+        text: str | None = self.__dict__.get(key)
+        if text is None:
+            peer = self.peer if isinstance(self.peer, str) else address_text(self.peer)
+            text = f"{_what_text(self.protocol, self.port_from, self.port_to)} {'from' if direction is _INBOUND else 'to'} {peer}"
+            self.__dict__[key] = text
+        return text
 
     def mismatch(self, direction: Direction, packet: Packet, peer_groups: frozenset[str] = frozenset()) -> str | None:
         """Why this rule does not allow `packet`, or None when it does.
@@ -332,13 +408,21 @@ class SgRule:
         >>> rule.matches(Direction.INBOUND, Packet(Protocol.TCP, IPv4Address("198.51.100.7"), IPv4Address("10.0.0.4"), 50000, 22))
         True
         """
-        if not _port_matches(self.protocol, self.port_from, self.port_to, packet):
-            return False
-        if self._key is None:
-            return self.peer in peer_groups
-        return _key_matches(self._key, packet.source if direction is _INBOUND else packet.destination)
+        version, value, protocol, port = _address_key(direction, packet)
+        return _sg_rule_hits(self, version, value, protocol, port, peer_groups)
 
 
+def _sg_rule_hits(rule: SgRule, version: int, value: int, protocol: Protocol, port: int, peer_groups: frozenset[str]) -> bool:
+    """`SgRule.matches` on a packet already reduced by `_address_key`."""
+    p, low, high, v, mask, base = rule._match
+    if not ((p is protocol or p is _ALL) and low <= port <= high):
+        return False
+    if v == 0:
+        return rule.peer in peer_groups
+    return v == version and value & mask == base
+
+
+@fast_init
 @dataclass(frozen=True)
 class SecurityGroup:
     """A security group: its id, name and allow rules in each direction."""
@@ -376,6 +460,7 @@ def default_security_group(group_id: str, *, ipv6: bool = False) -> SecurityGrou
     return SecurityGroup(group_id, "default", (SgRule(Protocol.ALL, None, None, group_id),), tuple(outbound))
 
 
+@fast_init
 @dataclass(frozen=True)
 class SgDecision:
     """What the security groups of an interface decided about a packet.
@@ -430,16 +515,51 @@ def evaluate_security_groups(
     >>> evaluate_security_groups([app], Direction.INBOUND, pkt).allowed
     False
     """
+    found = _sg_allowing(groups, direction, packet, peer_groups)
+    checked = tuple([g.id for g in groups])
+    if found is None:
+        return SgDecision(False, None, None, direction, checked)
+    return SgDecision(True, found[0], found[1], direction, checked)
+
+
+def security_groups_allow(
+    groups: Sequence[SecurityGroup],
+    direction: Direction,
+    packet: Packet,
+    peer_groups: frozenset[str] = frozenset(),
+) -> bool:
+    """`evaluate_security_groups(...).allowed`, without building the decision.
+
+    >>> app = SecurityGroup("sg-app", "app", (SgRule(Protocol.TCP, 8080, 8080, "sg-web"),), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("10.0.1.5"), IPv4Address("10.0.2.5"), 40000, 8080)
+    >>> security_groups_allow([app], Direction.INBOUND, pkt, frozenset({"sg-web"})), security_groups_allow([app], Direction.INBOUND, pkt)
+    (True, False)
+    """
+    return _sg_allowing(groups, direction, packet, peer_groups) is not None
+
+
+def _sg_allowing(
+    groups: Sequence[SecurityGroup], direction: Direction, packet: Packet, peer_groups: frozenset[str]
+) -> tuple[SecurityGroup, SgRule] | None:
+    """The first (group, rule) that allows `packet`, in the order given, or None."""
+    version, value, protocol, port = _address_key(direction, packet)
+    inbound = direction is _INBOUND
     for group in groups:
-        for rule in group.rules(direction):
-            if rule.matches(direction, packet, peer_groups):
-                return SgDecision(True, group, rule, direction, tuple(g.id for g in groups))
-    return SgDecision(False, None, None, direction, tuple(g.id for g in groups))
+        for rule in group.inbound if inbound else group.outbound:
+            p, low, high, v, mask, base = rule._match
+            if (p is protocol or p is _ALL) and low <= port <= high:
+                if v == 0:
+                    if rule.peer in peer_groups:
+                        return group, rule
+                elif v == version and value & mask == base:
+                    return group, rule
+    return None
 
 
 # --- Network ACLs ----------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class NaclRule:
     """One numbered rule of a network ACL.
@@ -458,19 +578,28 @@ class NaclRule:
     port_to: int | None
     cidr: IPv4Network | IPv6Network
     _key: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+    _match: _Match = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.number <= MAX_RULE_NUMBER:
-            raise SecurityModelError(f"rule number {self.number} is outside 1-{MAX_RULE_NUMBER}")
-        _check_ports(self.protocol, self.port_from, self.port_to, f"rule {self.number}")
-        # Derived from `cidr` once: containment is tested on every packet.
-        object.__setattr__(self, "_key", _network_key(self.cidr))
+        number = self.number
+        if not 1 <= number <= MAX_RULE_NUMBER:
+            raise SecurityModelError(f"rule number {number} is outside 1-{MAX_RULE_NUMBER}")
+        match = _compile(self.protocol, self.port_from, self.port_to, self.cidr, number)
+        # Derived once: every packet is compared with these integers.  (Written
+        # to the instance dict directly: the class is frozen to its users.)
+        derived = self.__dict__
+        derived["_key"] = match[3:]
+        derived["_match"] = match
 
     def describe(self, direction: Direction) -> str:
-        """The rule in one short phrase."""
-        ports = "" if self.protocol is Protocol.ALL or self.port_from is None else f" {port_text(self.port_from, self.port_to)}"
-        what = "all traffic" if self.protocol is Protocol.ALL else f"{self.protocol}{ports}"
-        return f"rule {self.number}: {self.action} {what} {'from' if direction is Direction.INBOUND else 'to'} {_text(self.cidr)}"
+        """The rule in one short phrase (remembered per direction: explanations repeat it)."""
+        key = "_describe_in" if direction is _INBOUND else "_describe_out"
+        text: str | None = self.__dict__.get(key)
+        if text is None:
+            what = _what_text(self.protocol, self.port_from, self.port_to)
+            text = f"rule {self.number}: {self.action.value} {what} {'from' if direction is _INBOUND else 'to'} {address_text(self.cidr)}"
+            self.__dict__[key] = text
+        return text
 
     def mismatch(self, direction: Direction, packet: Packet) -> str | None:
         """Why this rule does not apply to `packet`, or None when it does.
@@ -488,11 +617,10 @@ class NaclRule:
         >>> rule.matches(Direction.OUTBOUND, Packet(Protocol.TCP, IPv4Address("10.0.0.4"), IPv4Address("198.51.100.7"), 443, 50000))
         True
         """
-        if not _port_matches(self.protocol, self.port_from, self.port_to, packet):
-            return False
-        return _key_matches(self._key, packet.source if direction is _INBOUND else packet.destination)
+        return _hits(self._match, *_address_key(direction, packet))
 
 
+@fast_init
 @dataclass(frozen=True)
 class NetworkAcl:
     """A network ACL: numbered rules in each direction.
@@ -507,32 +635,53 @@ class NetworkAcl:
     outbound: tuple[NaclRule, ...]
 
     def __post_init__(self) -> None:
-        for direction, rules in ((Direction.INBOUND, self.inbound), (Direction.OUTBOUND, self.outbound)):
-            if len({r.number for r in rules}) != len(rules):
-                numbers = [r.number for r in rules]
-                dup = next(n for n in numbers if numbers.count(n) > 1)
-                raise SecurityModelError(f"{self.id}: two {direction} rules are numbered {dup}")
+        # Sorted once here (derived data, not fields): evaluation reads the
+        # rules in number order on every packet, and sorting also finds
+        # duplicate numbers, which sit next to each other.
+        derived = self.__dict__
+        derived["_sorted_in"] = _in_number_order(self.id, _INBOUND, self.inbound)
+        derived["_sorted_out"] = _in_number_order(self.id, Direction.OUTBOUND, self.outbound)
 
     def rules(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction, as stored."""
         return self.inbound if direction is _INBOUND else self.outbound
 
     def ordered(self, direction: Direction) -> tuple[NaclRule, ...]:
-        """The rules of one direction in evaluation order (lowest number first)."""
-        # Sorted on first use and remembered (derived data, not a field):
-        # evaluation reads the rules in number order on every packet.
-        key = "_sorted_in" if direction is _INBOUND else "_sorted_out"
-        cached: tuple[NaclRule, ...] | None = self.__dict__.get(key)
-        if cached is None:
-            cached = tuple(sorted(self.rules(direction), key=_rule_number))
-            object.__setattr__(self, key, cached)
-        return cached
+        """The rules of one direction in evaluation order (lowest number first).
+
+        >>> acl = NetworkAcl("acl-1", (NaclRule(200, Action.DENY, Protocol.ALL, None, None, ALL_IPV4),
+        ...                            NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4)), ())
+        >>> [r.number for r in acl.ordered(Direction.INBOUND)]
+        [100, 200]
+        """
+        ordered: tuple[NaclRule, ...] = self.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
+        return ordered
 
 
 def _rule_number(rule: NaclRule) -> int:
     return rule.number
 
 
+def _in_number_order(acl_id: str, direction: Direction, rules: tuple[NaclRule, ...]) -> tuple[NaclRule, ...]:
+    """`rules` sorted by number (the same tuple when it already is), or
+    SecurityModelError when two share a number."""
+    previous = 0
+    for rule in rules:
+        if rule.number <= previous:
+            break
+        previous = rule.number
+    else:
+        return rules  # strictly increasing: sorted, and no duplicates
+    ordered = tuple(sorted(rules, key=_rule_number))
+    for before, after in pairwise(ordered):
+        if before.number == after.number:
+            numbers = [r.number for r in rules]
+            dup = next(n for n in numbers if numbers.count(n) > 1)
+            raise SecurityModelError(f"{acl_id}: two {direction} rules are numbered {dup}")
+    return ordered
+
+
+@fast_init
 @dataclass(frozen=True)
 class NaclDecision:
     """What a network ACL decided about a packet: the rule that matched
@@ -588,17 +737,13 @@ def evaluate_nacl(
     >>> evaluate_nacl(acl, Direction.OUTBOUND, pkt.reply()).explain()
     'No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
     """
-    if reading is NaclReading.RULE_NUMBER:
-        for rule in acl.ordered(direction):
-            if rule.matches(direction, packet):
-                return NaclDecision(rule.action is Action.ALLOW, rule, direction, acl.id)
-        return NaclDecision(False, None, direction, acl.id)
-    rules: Iterable[NaclRule]
-    if reading is NaclReading.LISTED_ORDER:
-        rules = acl.rules(direction)
-    else:
-        rules = acl.ordered(direction)
-    matching = [r for r in rules if r.matches(direction, packet)]
+    if reading is _RULE_NUMBER:
+        rule = _first_match(acl.ordered(direction), direction, packet)
+        if rule is None:
+            return NaclDecision(False, None, direction, acl.id)
+        return NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
+    rules = acl.rules(direction) if reading is NaclReading.LISTED_ORDER else acl.ordered(direction)
+    matching = _all_matches(rules, direction, packet)
     if not matching:
         return NaclDecision(False, None, direction, acl.id)
     chosen = matching[0]
@@ -618,7 +763,7 @@ def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet
     >>> {r.value: d.rule_label for r, d in evaluate_nacl_readings(acl, Direction.INBOUND, pkt).items()}
     {'rule-number': '100', 'listed-order': '200', 'last-match': '200', 'deny-wins': '200'}
     """
-    listed = [r for r in acl.rules(direction) if r.matches(direction, packet)]
+    listed = _all_matches(acl.rules(direction), direction, packet)
     if not listed:
         star = NaclDecision(False, None, direction, acl.id)
         return {reading: star for reading in NaclReading}
@@ -630,6 +775,34 @@ def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet
         NaclReading.DENY_WINS: next((r for r in ordered if r.action is Action.DENY), ordered[0]),
     }
     return {reading: NaclDecision(rule.action is Action.ALLOW, rule, direction, acl.id) for reading, rule in chosen.items()}
+
+
+def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
+    """`evaluate_nacl(acl, direction, packet).allowed`, without building the decision.
+
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("203.0.113.9"), IPv4Address("10.0.1.5"), 50000, 443)
+    >>> nacl_allows(acl, Direction.INBOUND, pkt), nacl_allows(acl, Direction.OUTBOUND, pkt.reply())
+    (True, False)
+    """
+    rule = _first_match(acl.ordered(direction), direction, packet)
+    return rule is not None and rule.action is _ALLOW
+
+
+def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:
+    """The first of `rules` (in the order given) that matches `packet`, or None."""
+    version, value, protocol, port = _address_key(direction, packet)
+    for rule in rules:
+        p, low, high, v, mask, base = rule._match
+        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
+            return rule
+    return None
+
+
+def _all_matches(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> list[NaclRule]:
+    """Every one of `rules` that matches `packet`, in the order given."""
+    version, value, protocol, port = _address_key(direction, packet)
+    return [rule for rule in rules if _hits(rule._match, version, value, protocol, port)]
 
 
 _DEFAULT_RULES = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
@@ -25,6 +25,8 @@ from generators.security.model import (
     SgRule,
     ephemeral_ports,
     evaluate_nacl,
+    nacl_allows,
+    security_groups_allow,
 )
 from quizapp.questions import AnswerKind, JSONValue, TextSpec
 
@@ -220,25 +222,8 @@ class EphemeralPortRange(Generator):
         return Body(prompt, case.params, explanation, spec=TextSpec(accepted))
 
 
-_Change = Callable[[NetworkAcl, SecurityGroup], tuple[NetworkAcl, SecurityGroup]]
-
-
-def _add_nacl(direction: Direction, rule: NaclRule) -> _Change:
-    def apply(acl: NetworkAcl, sg: SecurityGroup) -> tuple[NetworkAcl, SecurityGroup]:
-        if direction is Direction.INBOUND:
-            return NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound), sg
-        return NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,)), sg
-
-    return apply
-
-
-def _add_sg(direction: Direction, rule: SgRule) -> _Change:
-    def apply(acl: NetworkAcl, sg: SecurityGroup) -> tuple[NetworkAcl, SecurityGroup]:
-        if direction is Direction.INBOUND:
-            return acl, SecurityGroup(sg.id, sg.name, sg.inbound + (rule,), sg.outbound)
-        return acl, SecurityGroup(sg.id, sg.name, sg.inbound, sg.outbound + (rule,))
-
-    return apply
+_Change = tuple[str, NaclRule | SgRule]
+"""A change to the scenario: where a rule is added ("nacl-in", "nacl-out", "sg-in", "sg-out") and the rule."""
 
 
 class FixTheFlow(Generator):
@@ -268,42 +253,87 @@ class FixTheFlow(Generator):
         inbound: tuple[NaclRule, ...] = (admin_rule,)
         outbound: tuple[NaclRule, ...] = (NaclRule(number + 100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),)
         sg_in: tuple[SgRule, ...] = (SgRule(Protocol.TCP, 22, 22, admin),)
+        nacl_in_rule = NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)
+        sg_in_rule = SgRule(Protocol.TCP, port, port, ALL_IPV4)
         if variant == "nacl":
-            sg_in += (SgRule(Protocol.TCP, port, port, ALL_IPV4),)
+            sg_in += (sg_in_rule,)
         if variant == "sg-out":
-            inbound += (NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),)
+            inbound += (nacl_in_rule,)
         if variant == "sg-in":
             outbound += (NaclRule(number, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),)
         acl = NetworkAcl(sc.hex_id(rng, "acl"), inbound, outbound)
         sg = SecurityGroup(sc.hex_id(rng, "sg"), f"{name}-sg", sg_in, ())
-        nacl_in = (f"Network ACL: add inbound rule {number}, allow tcp {port} from 0.0.0.0/0",
-                   _add_nacl(Direction.INBOUND, NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)))
-        nacl_out = (f"Network ACL: add outbound rule {number}, allow tcp {ret_low}-{ret_high} to 0.0.0.0/0",
-                    _add_nacl(Direction.OUTBOUND, NaclRule(number, Action.ALLOW, Protocol.TCP, ret_low, ret_high, ALL_IPV4)))
-        sg_add = (f"Security group: add inbound rule tcp {port} from 0.0.0.0/0", _add_sg(Direction.INBOUND, SgRule(Protocol.TCP, port, port, ALL_IPV4)))
+        nacl_in: tuple[str, _Change] = (f"Network ACL: add inbound rule {number}, allow tcp {port} from 0.0.0.0/0", ("nacl-in", nacl_in_rule))
+        nacl_out: tuple[str, _Change] = (
+            f"Network ACL: add outbound rule {number}, allow tcp {ret_low}-{ret_high} to 0.0.0.0/0",
+            ("nacl-out", NaclRule(number, Action.ALLOW, Protocol.TCP, ret_low, ret_high, ALL_IPV4)),
+        )
+        sg_add: tuple[str, _Change] = (f"Security group: add inbound rule tcp {port} from 0.0.0.0/0", ("sg-in", sg_in_rule))
         correct = {"nacl": [nacl_in, nacl_out], "sg-out": [sg_add, nacl_out], "sg-in": [sg_add, nacl_in]}[variant]
         wrong_number = number + 10
-        candidates = [
+        candidates: list[tuple[str, _Change, str]] = [
             (f"Security group: add outbound rule tcp {low}-{high} to 0.0.0.0/0",
-             _add_sg(Direction.OUTBOUND, SgRule(Protocol.TCP, low, high, ALL_IPV4)),
+             ("sg-out", SgRule(Protocol.TCP, low, high, ALL_IPV4)),
              "treat the security group as stateless, so that its responses need an outbound rule"),
             (f"Network ACL: add inbound rule {wrong_number}, allow tcp {low}-{high} from 0.0.0.0/0",
-             _add_nacl(Direction.INBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, low, high, ALL_IPV4)),
+             ("nacl-in", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, low, high, ALL_IPV4)),
              "put the rule for the return traffic in the wrong direction"),
             (f"Network ACL: add outbound rule {wrong_number}, allow tcp {port} to 0.0.0.0/0",
-             _add_nacl(Direction.OUTBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)),
+             ("nacl-out", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)),
              f"expect the response to go to port {port} rather than to the client's ephemeral port"),
             (f"Network ACL: add outbound rule {wrong_number}, allow tcp {other_low}-{other_high} to 0.0.0.0/0",
-             _add_nacl(Direction.OUTBOUND, NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, other_low, other_high, ALL_IPV4)),
+             ("nacl-out", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, other_low, other_high, ALL_IPV4)),
              f"use the ephemeral range of another operating system than {os_name}"),
         ]
         client = Endpoint("client", client_ip)
+        # The client is outside the VPC, so the connection works when, for a
+        # client port at each end of its range, the server subnet's network
+        # ACL lets the request in, the server's security group lets the
+        # request in, and the network ACL lets the response out: the legs
+        # `connection_works` checks for such a client (the security group is
+        # stateful, so its outbound rules never matter).  Each filter is
+        # checked once per set of added rules with the yes/no evaluators.
+        requests = (Packet(Protocol.TCP, client_ip, server_ip, low, port), Packet(Protocol.TCP, client_ip, server_ip, high, port))
+        responses = (requests[0].reply(), requests[1].reply())
+        verdicts: dict[tuple[int, ...], bool] = {}
 
-        def works(changes: list[_Change]) -> bool:
-            a, g = acl, sg
-            for change in changes:
-                a, g = change(a, g)
-            return _works_for_range(client, Endpoint(name, server_ip, a, (g,), name), port, low, high)
+        def passes(nacl_in: tuple[NaclRule, ...], sg_in: tuple[SgRule, ...], nacl_out: tuple[NaclRule, ...]) -> bool:
+            """The three filters with these rules added, each checked once per set of added rules."""
+            for part, added in ((0, nacl_in), (1, sg_in), (2, nacl_out)):
+                key = (part, *map(id, added))
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    if part == 0:
+                        changed = NetworkAcl(acl.id, acl.inbound + nacl_in, acl.outbound)
+                        verdict = nacl_allows(changed, Direction.INBOUND, requests[0]) and nacl_allows(changed, Direction.INBOUND, requests[1])
+                    elif part == 1:
+                        group = (SecurityGroup(sg.id, sg.name, sg.inbound + sg_in, sg.outbound),)
+                        verdict = security_groups_allow(group, Direction.INBOUND, requests[0]) and security_groups_allow(
+                            group, Direction.INBOUND, requests[1]
+                        )
+                    else:
+                        changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + nacl_out)
+                        verdict = nacl_allows(changed, Direction.OUTBOUND, responses[0]) and nacl_allows(
+                            changed, Direction.OUTBOUND, responses[1]
+                        )
+                    verdicts[key] = verdict
+                if not verdict:
+                    return False
+            return True
+
+        def works(changes: Sequence[_Change]) -> bool:
+            nacl_in: tuple[NaclRule, ...] = ()
+            nacl_out: tuple[NaclRule, ...] = ()
+            sg_in: tuple[SgRule, ...] = ()
+            for where, rule in changes:
+                if isinstance(rule, SgRule):
+                    if where == "sg-in":
+                        sg_in += (rule,)
+                elif where == "nacl-in":
+                    nacl_in += (rule,)
+                else:
+                    nacl_out += (rule,)
+            return passes(nacl_in, sg_in, nacl_out)
 
         # Both fixes are needed and enough (tests check that neither alone is).
         assert works([c[1] for c in correct])
@@ -314,11 +344,14 @@ class FixTheFlow(Generator):
         rng.shuffle(distractors)
         before = evaluate_connection(client, Endpoint(name, server_ip, acl, (sg,), name), Protocol.TCP, port, high)
         failing = [s for s in before.steps if not s.allowed]
+        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, Direction.INBOUND)
+        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, Direction.OUTBOUND)
+        sg_table, sg_rows = sc.sg_shown(sg.inbound, Direction.INBOUND)
         prompt = (
             f"Users running {os_name} cannot reach the {service} service on `{sc.endpoint_text(server_ip, port)}` in the "
             f"subnet **{name}** (`{subnet}`); their connections time out. The subnet's network ACL {acl.id} has these rules.\n\n"
-            f"Inbound:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
-            f"The instance's only security group, {sg.name}, has these inbound rules:\n\n{sc.sg_table(sg, Direction.INBOUND)}\n\n"
+            f"Inbound:\n\n{inbound_table}\n\nOutbound:\n\n{outbound_table}\n\n"
+            f"The instance's only security group, {sg.name}, has these inbound rules:\n\n{sg_table}\n\n"
             f"and no outbound rules. Which two changes together make the connection work for every client? (Choose two.)"
         )
         explanation = (
@@ -335,10 +368,10 @@ class FixTheFlow(Generator):
             "name": name,
             "subnet": str(subnet),
             "acl": acl.id,
-            "inbound": sc.nacl_rows(acl.inbound),
-            "outbound": sc.nacl_rows(acl.outbound),
+            "inbound": inbound_rows,
+            "outbound": outbound_rows,
             "group": sg.name,
-            "group_rules": sc.sg_rows(sg.inbound),
+            "group_rules": sg_rows,
             "os": os_name,
             "server": str(server_ip),
             "port": port,

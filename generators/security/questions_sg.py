@@ -192,11 +192,11 @@ class DefaultAndNew(Generator):
         net_a, net_b = sc.subnets(rng, vpc, 2)
         sub_a, sub_b = sc.label(fake, "app"), sc.label(fake, "data")
         service, port = rng.choice([("PostgreSQL", 5432), ("MySQL", 3306), ("HTTP", 8080), ("Redis", 6379)])
-        name_a, name_b = f"{fake.word()}-1", f"{fake.word()}-db"
+        name_a, name_b = f"{sc.word(fake)}-1", f"{sc.word(fake)}-db"
         if name_a == name_b:
             name_b += "2"
         default_sg = default_security_group(sc.hex_id(rng, "sg"))
-        fresh = new_security_group(sc.hex_id(rng, "sg"), f"{fake.word()}-sg")
+        fresh = new_security_group(sc.hex_id(rng, "sg"), f"{sc.word(fake)}-sg")
         no_inbound_default = SecurityGroup(default_sg.id, default_sg.name, (), default_sg.outbound)
         fresh_like_default = SecurityGroup(fresh.id, fresh.name, (SgRule(Protocol.ALL, None, None, fresh.id),), fresh.outbound)
         all_in_default = SecurityGroup(default_sg.id, default_sg.name, (SgRule(Protocol.ALL, None, None, ALL_IPV4),), default_sg.outbound)
@@ -296,7 +296,7 @@ class SgReferenceMembers(Generator):
         vpc = sc.vpc_block(rng)
         net_app, net_app2, net_db, net_web = sc.subnets(rng, vpc, 4)
         engine, port = rng.choice([("PostgreSQL", 5432), ("MySQL", 3306), ("SQL Server", 1433), ("Oracle", 1521)])
-        word = fake.word()
+        word = sc.word(fake)
         app = new_security_group(sc.hex_id(rng, "sg"), f"{word}-app")
         monitor = new_security_group(sc.hex_id(rng, "sg"), f"{word}-monitor")
         batch = new_security_group(sc.hex_id(rng, "sg"), f"{word}-batch")

@@ -8,13 +8,14 @@ the row dicts returned for `params`, written the same way.
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from faker import Faker
 
 from generators.security.model import (
+    Action,
     Direction,
     NaclRule,
     NetworkAcl,
@@ -22,6 +23,7 @@ from generators.security.model import (
     Protocol,
     SecurityGroup,
     SgRule,
+    address_text,
     port_text,
 )
 from quizapp.questions import JSONValue
@@ -59,14 +61,46 @@ def hex_id(rng: random.Random, prefix: str) -> str:
     return f"{prefix}-0{rng.getrandbits(28):07x}"
 
 
+@lru_cache(maxsize=8)
+def _word_list(fake: Faker) -> tuple[str, ...]:
+    """The word list `fake.word()` draws from (its locale's lorem words), read once."""
+    listed: list[str] = fake.get_words_list()
+    return tuple(listed)
+
+
+def word(fake: Faker) -> str:
+    """A random word: the same draw as ``fake.word()``, which is a choice from
+    the locale's word list with `fake`'s seeded random generator, minus the two
+    copies of that 971-word list that ``fake.word()`` makes on every call.
+
+    >>> from faker import Faker
+    >>> fake = Faker("en_US")
+    >>> fake.seed_instance(7); expected = fake.word(); fake.seed_instance(7)
+    >>> word(fake) == expected
+    True
+    """
+    generator: random.Random = fake.random
+    return generator.choice(_word_list(fake))
+
+
 def label(fake: Faker, role: str) -> str:
     """A short resource name: a random word and its role, like ``maple-web``."""
-    return f"{fake.word()}-{role}"
+    return f"{word(fake)}-{role}"
 
 
 def words(fake: Faker, count: int) -> list[str]:
-    """`count` distinct random words, drawn in one call (cheaper than `count` calls)."""
-    return list(fake.words(count, unique=True))
+    """`count` distinct random words: the same draw as ``fake.words(count, unique=True)``
+    (a sample of the locale's word list with `fake`'s random generator), without
+    copying the word list.
+
+    >>> from faker import Faker
+    >>> fake = Faker("en_US")
+    >>> fake.seed_instance(7); expected = fake.words(4, unique=True); fake.seed_instance(7)
+    >>> words(fake, 4) == expected
+    True
+    """
+    generator: random.Random = fake.random
+    return generator.sample(_word_list(fake), count)
 
 
 def public_address(rng: random.Random) -> IPv4Address:
@@ -95,8 +129,20 @@ def vpc_block(rng: random.Random) -> IPv4Network:
 
 
 def subnets(rng: random.Random, vpc: IPv4Network, count: int) -> list[IPv4Network]:
-    """`count` distinct /24 subnets of `vpc`."""
-    thirds = rng.sample(range(256), count)
+    """`count` distinct /24 subnets of `vpc`.
+
+    Draws exactly what ``rng.sample(range(256), count)`` draws for up to 21
+    subnets (the same calls, in the same order), without its set-up cost.
+    """
+    if count > 21:
+        thirds = rng.sample(range(256), count)
+    else:
+        thirds = []
+        for _ in range(count):
+            third = rng.randrange(256)
+            while third in thirds:
+                third = rng.randrange(256)
+            thirds.append(third)
     base = int(vpc.network_address)
     return [IPv4Network((base + (t << 8), 24)) for t in thirds]
 
@@ -117,34 +163,39 @@ def client_port(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low, high)
 
 
-@lru_cache(maxsize=4096)
 def text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
     """`str(value)`, remembered: IPv6 values are slow to format and rules repeat."""
-    return str(value)
+    return address_text(value)
 
 
-@lru_cache(maxsize=1024)
-def _nacl_cells(rules: tuple[NaclRule, ...]) -> tuple[tuple[int, str, str, str, str], ...]:
-    """(number, action, protocol, ports, cidr) of each rule, as shown; remembered
-    because a question shows the same rules in its table and its params."""
-    return tuple(
-        (
-            r.number,
-            r.action.value,
-            r.protocol.value,
-            port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
-            text(r.cidr),
-        )
-        for r in rules
-    )
+_PLAIN: dict[str, str] = {m: m.value for e in (Action, Protocol, Direction) for m in e}
+"""Each enum member's plain string (``.value`` is a slow property; params hold plain strings)."""
+
+_NACL_HEAD = {
+    Direction.INBOUND: "| Rule # | Protocol | Ports | Source | Action |\n|---|---|---|---|---|\n",
+    Direction.OUTBOUND: "| Rule # | Protocol | Ports | Destination | Action |\n|---|---|---|---|---|\n",
+}
+
+
+def nacl_shown(rules: Sequence[NaclRule], direction: Direction) -> tuple[str, list[dict[str, JSONValue]]]:
+    """One direction's rules as a question shows them, formatted once for both
+    uses: the markdown table (in the order given, ending with the ``*`` row)
+    and the same rules as params rows."""
+    lines = [_NACL_HEAD[direction]]
+    rows: list[dict[str, JSONValue]] = []
+    for r in rules:
+        # Rules for all protocols or ICMP have no ports (the model refuses them).
+        ports = "all" if r.port_from is None else port_text(r.port_from, r.port_to)
+        action, protocol, cidr = _PLAIN[r.action], _PLAIN[r.protocol], address_text(r.cidr)
+        lines.append(f"| {r.number} | {protocol} | {ports} | {cidr} | {action} |\n")
+        rows.append({"number": r.number, "action": action, "protocol": protocol, "ports": ports, "cidr": cidr})
+    lines.append("| * | all | all | all | deny |")
+    return "".join(lines), rows
 
 
 def nacl_rows(rules: Sequence[NaclRule]) -> list[dict[str, JSONValue]]:
     """The rules as params rows, in the order given."""
-    return [
-        {"number": n, "action": a, "protocol": p, "ports": ports, "cidr": c}
-        for n, a, p, ports, c in _nacl_cells(tuple(rules))
-    ]
+    return nacl_shown(rules, Direction.INBOUND)[1]
 
 
 def nacl_table(acl: NetworkAcl, direction: Direction, *, listed: Sequence[NaclRule] | None = None) -> str:
@@ -153,36 +204,34 @@ def nacl_table(acl: NetworkAcl, direction: Direction, *, listed: Sequence[NaclRu
     Rules are shown in `listed` order when given (to show an unsorted list),
     otherwise in the order stored.
     """
-    peer = "Source" if direction is Direction.INBOUND else "Destination"
-    rows = [f"| Rule # | Protocol | Ports | {peer} | Action |", "|---|---|---|---|---|"]
-    for number, action, protocol, ports, cidr in _nacl_cells(tuple(listed if listed is not None else acl.rules(direction))):
-        rows.append(f"| {number} | {protocol} | {ports} | {cidr} | {action} |")
-    rows.append("| * | all | all | all | deny |")
-    return "\n".join(rows)
+    return nacl_shown(listed if listed is not None else acl.rules(direction), direction)[0]
+
+
+def sg_shown(rules: Sequence[SgRule], direction: Direction) -> tuple[str, list[dict[str, JSONValue]]]:
+    """Security-group rules as a question shows them: the markdown table (or a
+    line saying there are none) and the params rows."""
+    rows: list[dict[str, JSONValue]] = [
+        {
+            "protocol": _PLAIN[r.protocol],
+            "ports": "all" if r.port_from is None else port_text(r.port_from, r.port_to),
+            "peer": r.peer if isinstance(r.peer, str) else address_text(r.peer),
+        }
+        for r in rules
+    ]
+    if not rows:
+        return f"*(no {direction.value} rules)*", rows
+    head = "| Protocol | Ports | Source |\n|---|---|---|" if direction is Direction.INBOUND else "| Protocol | Ports | Destination |\n|---|---|---|"
+    return head + "".join(f"\n| {row['protocol']} | {row['ports']} | {row['peer']} |" for row in rows), rows
 
 
 def sg_rows(rules: Sequence[SgRule]) -> list[dict[str, JSONValue]]:
     """Security-group rules as params rows."""
-    return [
-        {
-            "protocol": r.protocol.value,
-            "ports": port_text(r.port_from, r.port_to) if r.protocol.has_ports else "all",
-            "peer": r.peer if isinstance(r.peer, str) else text(r.peer),
-        }
-        for r in rules
-    ]
+    return sg_shown(rules, Direction.INBOUND)[1]
 
 
 def sg_table(group: SecurityGroup, direction: Direction) -> str:
     """A markdown table of a group's rules in one direction (or a line saying there are none)."""
-    rules = group.rules(direction)
-    if not rules:
-        return f"*(no {direction} rules)*"
-    peer = "Source" if direction is Direction.INBOUND else "Destination"
-    rows = [f"| Protocol | Ports | {peer} |", "|---|---|---|"]
-    for row in sg_rows(rules):
-        rows.append(f"| {row['protocol']} | {row['ports']} | {row['peer']} |")
-    return "\n".join(rows)
+    return sg_shown(group.rules(direction), direction)[0]
 
 
 def service_rule_ports(protocol: Protocol, port_from: int | None, port_to: int | None) -> str:
