@@ -59,6 +59,7 @@ from enum import StrEnum
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from itertools import pairwise
+from struct import Struct
 from typing import NoReturn
 
 from generators.security.fastinit import fast_init
@@ -166,6 +167,7 @@ class Action(StrEnum):
 
 
 _ALLOW = Action.ALLOW
+_DENY = Action.DENY
 
 
 class NaclReading(StrEnum):
@@ -193,10 +195,41 @@ def address_text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -
     >>> address_text(IPv6Network("2001:db8::/32")), address_text(IPv4Address("10.0.0.1"))
     ('2001:db8::/32', '10.0.0.1')
     """
+    if value.version == 6:
+        if isinstance(value, IPv6Network):
+            return f"{_ipv6_text(int(value.network_address))}/{value.prefixlen}"
+        if value.scope_id is None:
+            return _ipv6_text(int(value))
     return str(value)
 
 
 _text = address_text
+_HEXTETS = Struct(">8H").unpack
+_HEX = "{:x}".format
+
+
+def _ipv6_text(value: int) -> str:
+    """An IPv6 address (as an integer) the way `ipaddress` writes it, about
+    three times as fast: hextets in lowercase hex without leading zeros, and
+    the longest run of two or more zero hextets (the first, on a tie) as ``::``.
+
+    >>> _ipv6_text(0x20010DB8000000000000000000000001), _ipv6_text(0), _ipv6_text(0x20010DB8000000010000000000000000)
+    ('2001:db8::1', '::', '2001:db8:0:1::')
+    """
+    hextets = _HEXTETS(value.to_bytes(16, "big"))
+    best_start, best_length, start, length = -1, 1, 0, 0
+    for index, hextet in enumerate(hextets):
+        if hextet:
+            length = 0
+        else:
+            if not length:
+                start = index
+            length += 1
+            if length > best_length:
+                best_start, best_length = start, length
+    if best_start < 0:
+        return "%x:%x:%x:%x:%x:%x:%x:%x" % hextets
+    return ":".join(map(_HEX, hextets[:best_start])) + "::" + ":".join(map(_HEX, hextets[best_start + best_length :]))
 
 
 def port_text(port_from: int | None, port_to: int | None) -> str:
@@ -335,6 +368,9 @@ def _hits(match: _Match, version: int, value: int, protocol: Protocol, port: int
 
 
 _RULE_NUMBER = NaclReading.RULE_NUMBER
+_LISTED_ORDER = NaclReading.LISTED_ORDER
+_LAST_MATCH = NaclReading.LAST_MATCH
+_DENY_WINS = NaclReading.DENY_WINS
 
 
 # --- Security groups -------------------------------------------------------
@@ -444,7 +480,7 @@ def new_security_group(group_id: str, name: str) -> SecurityGroup:
     >>> len(sg.inbound), sg.outbound[0].describe(Direction.OUTBOUND)
     (0, 'all traffic to 0.0.0.0/0')
     """
-    return SecurityGroup(group_id, name, (), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
+    return SecurityGroup(group_id, name, (), _ALL_OUT_V4)
 
 
 def default_security_group(group_id: str, *, ipv6: bool = False) -> SecurityGroup:
@@ -454,10 +490,12 @@ def default_security_group(group_id: str, *, ipv6: bool = False) -> SecurityGrou
     >>> [r.describe(Direction.INBOUND) for r in sg.inbound]
     ['all traffic from sg-d']
     """
-    outbound = [SgRule(Protocol.ALL, None, None, ALL_IPV4)]
-    if ipv6:
-        outbound.append(SgRule(Protocol.ALL, None, None, ALL_IPV6))
-    return SecurityGroup(group_id, "default", (SgRule(Protocol.ALL, None, None, group_id),), tuple(outbound))
+    outbound = _ALL_OUT_V4 + _ALL_OUT_V6 if ipv6 else _ALL_OUT_V4
+    return SecurityGroup(group_id, "default", (SgRule(Protocol.ALL, None, None, group_id),), outbound)
+
+
+_ALL_OUT_V4 = (SgRule(Protocol.ALL, None, None, ALL_IPV4),)
+_ALL_OUT_V6 = (SgRule(Protocol.ALL, None, None, ALL_IPV6),)
 
 
 @fast_init
@@ -763,18 +801,29 @@ def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet
     >>> {r.value: d.rule_label for r, d in evaluate_nacl_readings(acl, Direction.INBOUND, pkt).items()}
     {'rule-number': '100', 'listed-order': '200', 'last-match': '200', 'deny-wins': '200'}
     """
-    listed = _all_matches(acl.rules(direction), direction, packet)
+    stored = acl.rules(direction)
+    listed = _all_matches(stored, direction, packet)
     if not listed:
         star = NaclDecision(False, None, direction, acl.id)
-        return {reading: star for reading in NaclReading}
-    ordered = sorted(listed, key=_rule_number)
-    chosen = {
-        NaclReading.RULE_NUMBER: ordered[0],
-        NaclReading.LISTED_ORDER: listed[0],
-        NaclReading.LAST_MATCH: ordered[-1],
-        NaclReading.DENY_WINS: next((r for r in ordered if r.action is Action.DENY), ordered[0]),
-    }
-    return {reading: NaclDecision(rule.action is Action.ALLOW, rule, direction, acl.id) for reading, rule in chosen.items()}
+        return dict.fromkeys(NaclReading, star)
+    # Stored already in number order (then `ordered` returns the same tuple): so are the matches.
+    ordered = listed if len(listed) == 1 or acl.ordered(direction) is stored else sorted(listed, key=_rule_number)
+    first = ordered[0]
+    deny = first
+    for rule in ordered:
+        if rule.action is _DENY:
+            deny = rule
+            break
+    decision = NaclDecision(first.action is _ALLOW, first, direction, acl.id)
+    decisions = {id(first): decision}  # one decision per rule chosen: readings often agree
+
+    def decide(rule: NaclRule) -> NaclDecision:
+        found = decisions.get(id(rule))
+        if found is None:
+            found = decisions[id(rule)] = NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
+        return found
+
+    return {_RULE_NUMBER: decision, _LISTED_ORDER: decide(listed[0]), _LAST_MATCH: decide(ordered[-1]), _DENY_WINS: decide(deny)}
 
 
 def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
@@ -802,7 +851,12 @@ def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Pack
 def _all_matches(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> list[NaclRule]:
     """Every one of `rules` that matches `packet`, in the order given."""
     version, value, protocol, port = _address_key(direction, packet)
-    return [rule for rule in rules if _hits(rule._match, version, value, protocol, port)]
+    found = []
+    for rule in rules:
+        p, low, high, v, mask, base = rule._match
+        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
+            found.append(rule)
+    return found
 
 
 _DEFAULT_RULES = (

@@ -25,10 +25,16 @@ from generators.security.model import (
     SgRule,
     ephemeral_ports,
     evaluate_nacl,
+    evaluate_nacl_readings,
     nacl_allows,
     security_groups_allow,
 )
 from quizapp.questions import AnswerKind, JSONValue, TextSpec
+
+
+_TCP = Protocol.TCP
+_ALLOW, _DENY = Action.ALLOW, Action.DENY
+_INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
 
 
 def _response_text(allowed: bool, rule: NaclRule | None) -> str:
@@ -69,25 +75,26 @@ class NaclResponseAllowed(Generator):
         variant = rng.randrange(5)
         outbound: list[NaclRule] = []
         if variant == 0:
-            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4))
+            outbound.append(NaclRule(100, _ALLOW, _TCP, 1024, 65535, ALL_IPV4))
         elif variant == 1:
-            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 32768, 61000, ALL_IPV4))
+            outbound.append(NaclRule(100, _ALLOW, _TCP, 32768, 61000, ALL_IPV4))
         elif variant == 2:
-            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 49152, 65535, ALL_IPV4))
+            outbound.append(NaclRule(100, _ALLOW, _TCP, 49152, 65535, ALL_IPV4))
         elif variant == 3:
-            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4))
+            outbound.append(NaclRule(100, _ALLOW, _TCP, port, port, ALL_IPV4))
         else:
-            outbound.append(NaclRule(90, Action.DENY, Protocol.ALL, None, None, client_net))
-            outbound.append(NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4))
+            outbound.append(NaclRule(90, _DENY, Protocol.ALL, None, None, client_net))
+            outbound.append(NaclRule(100, _ALLOW, _TCP, 1024, 65535, ALL_IPV4))
         if rng.random() < 0.5:
-            outbound.append(NaclRule(200, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4))
-        inbound = (NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),)
+            outbound.append(NaclRule(200, _ALLOW, _TCP, 443, 443, ALL_IPV4))
+        inbound = (NaclRule(100, _ALLOW, _TCP, port, port, ALL_IPV4),)
         acl = NetworkAcl(sc.hex_id(rng, "acl"), inbound, tuple(outbound))
-        response = Packet(Protocol.TCP, server, client, port, cport)
-        decision = evaluate_nacl(acl, Direction.OUTBOUND, response)
+        response = Packet(_TCP, server, client, port, cport)
+        readings = evaluate_nacl_readings(acl, _OUTBOUND, response)
+        decision = readings[NaclReading.RULE_NUMBER]
         answer = _response_text(decision.allowed, decision.rule)
-        by_server_port = evaluate_nacl(acl, Direction.OUTBOUND, Packet(Protocol.TCP, server, client, cport, port))
-        last = evaluate_nacl(acl, Direction.OUTBOUND, response, reading=NaclReading.LAST_MATCH)
+        by_server_port = evaluate_nacl(acl, _OUTBOUND, Packet(_TCP, server, client, cport, port))
+        last = readings[NaclReading.LAST_MATCH]
         distractors = [
             Distractor("Yes: it answers a request the network ACL let in, so no outbound rule is needed", "treat the network ACL as stateful"),
             Distractor(
@@ -96,9 +103,11 @@ class NaclResponseAllowed(Generator):
             ),
             Distractor(_response_text(last.allowed, last.rule), "expect a later rule to override an earlier one"),
         ]
+        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
+        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
         prompt = (
             f"The subnet **{name}** (`{subnet}`) uses network ACL {acl.id}. Inbound rules:\n\n"
-            f"{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound rules:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            f"{inbound_table}\n\nOutbound rules:\n\n{outbound_table}\n\n"
             f"A client on the internet running {os_name} opens {sc.article(service)} {service} connection from "
             f"`{sc.endpoint_text(client, cport)}` to `{sc.endpoint_text(server, port)}`. The request is let in by "
             f"inbound rule 100 and the instance's security group allows it. Does the server's response leave the subnet?"
@@ -113,15 +122,15 @@ class NaclResponseAllowed(Generator):
         )
         params: dict[str, JSONValue] = {
             "name": name,
-            "subnet": str(subnet),
+            "subnet": sc.text(subnet),
             "acl": acl.id,
-            "inbound": sc.nacl_rows(acl.inbound),
-            "outbound": sc.nacl_rows(acl.outbound),
+            "inbound": inbound_rows,
+            "outbound": outbound_rows,
             "os": os_name,
             "service": service,
-            "client": str(client),
+            "client": sc.text(client),
             "client_port": cport,
-            "server": str(server),
+            "server": sc.text(server),
             "port": port,
         }
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
@@ -466,39 +475,47 @@ class EphemeralRuleDirection(Generator):
         admin = sc.public_block(rng)
         acl = NetworkAcl(
             sc.hex_id(rng, "acl"),
-            (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, admin),),
-            (NaclRule(100, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4),),
+            (NaclRule(100, _ALLOW, _TCP, 22, 22, admin),),
+            (NaclRule(100, _ALLOW, _TCP, port, port, ALL_IPV4),),
         )
         options = [
-            (f"Inbound rule 110: allow tcp {low}-{high} from 0.0.0.0/0", Direction.INBOUND, (low, high), None),
-            (f"Outbound rule 110: allow tcp {low}-{high} to 0.0.0.0/0", Direction.OUTBOUND, (low, high), "put the rule for the return traffic in the wrong direction"),
-            (f"Inbound rule 110: allow tcp {port} from 0.0.0.0/0", Direction.INBOUND, (port, port), f"expect the response to come back to port {port}"),
-            (f"Inbound rule 110: allow tcp {other_low}-{other_high} from 0.0.0.0/0", Direction.INBOUND, (other_low, other_high), f"use the ephemeral range of another operating system than {os_name}"),
+            (f"Inbound rule 110: allow tcp {low}-{high} from 0.0.0.0/0", _INBOUND, (low, high), None),
+            (f"Outbound rule 110: allow tcp {low}-{high} to 0.0.0.0/0", _OUTBOUND, (low, high), "put the rule for the return traffic in the wrong direction"),
+            (f"Inbound rule 110: allow tcp {port} from 0.0.0.0/0", _INBOUND, (port, port), f"expect the response to come back to port {port}"),
+            (f"Inbound rule 110: allow tcp {other_low}-{other_high} from 0.0.0.0/0", _INBOUND, (other_low, other_high), f"use the ephemeral range of another operating system than {os_name}"),
         ]
-        server = Endpoint(service, remote)
+        # The instance has only its subnet's network ACL and the server is on
+        # the internet, so (as `connection_works` walks it) a connection works
+        # when the ACL lets the request out and the response in; checked from
+        # both ends of the client's ephemeral range with the yes/no evaluator.
+        flows = [(r, r.reply()) for r in (Packet(_TCP, ip, remote, low, port), Packet(_TCP, ip, remote, high, port))]
         answer = ""
         distractors = []
         for text, direction, (lo, hi), misconception in options:
-            rule = NaclRule(110, Action.ALLOW, Protocol.TCP, lo, hi, ALL_IPV4)
-            changed = NetworkAcl(acl.id, acl.inbound + ((rule,) if direction is Direction.INBOUND else ()),
-                                 acl.outbound + ((rule,) if direction is Direction.OUTBOUND else ()))
-            ok = _works_for_range(Endpoint(name, ip, changed, None, name), server, port, low, high)
+            rule = NaclRule(110, _ALLOW, _TCP, lo, hi, ALL_IPV4)
+            if direction is _INBOUND:
+                changed = NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound)
+            else:
+                changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,))
+            ok = all(nacl_allows(changed, _OUTBOUND, out) and nacl_allows(changed, _INBOUND, back) for out, back in flows)
             assert ok == (misconception is None), text
             if misconception is None:
                 answer = text
             else:
                 distractors.append(Distractor(text, misconception))
-        stateful_ok = _works_for_range(Endpoint(name, ip, acl, None, name), server, port, low, high, nacl_stateful=True)
-        assert stateful_ok
+        # A network ACL taken to be stateful would let every response back in after its request went out.
+        assert all(nacl_allows(acl, _OUTBOUND, out) for out, _ in flows)
         distractors.append(Distractor("None: the responses are let in because the requests were let out", "treat the network ACL as stateful"))
         rng.shuffle(distractors)
-        today = evaluate_connection(Endpoint(name, ip, acl, None, name), server, Protocol.TCP, port, high)
+        today = evaluate_connection(Endpoint(name, ip, acl, None, name), Endpoint(service, remote), _TCP, port, high)
         blocking = today.blocking
         assert blocking is not None
+        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
+        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
         prompt = (
             f"Instances running {os_name} in the subnet **{name}** (`{subnet}`) must open {service} connections to "
             f"`{sc.endpoint_text(remote, port)}` on the internet. The subnet's network ACL {acl.id} has:\n\n"
-            f"Inbound:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
+            f"Inbound:\n\n{inbound_table}\n\nOutbound:\n\n{outbound_table}\n\n"
             "The requests leave, but no response ever arrives. Which rule fixes this with the least opening?"
         )
         explanation = (
@@ -508,9 +525,9 @@ class EphemeralRuleDirection(Generator):
             "so without that rule the `*` rule drops every response."
         )
         params: dict[str, JSONValue] = {
-            "name": name, "subnet": str(subnet), "acl": acl.id, "os": os_name, "service": service,
-            "remote": str(remote), "port": port,
-            "inbound": sc.nacl_rows(acl.inbound), "outbound": sc.nacl_rows(acl.outbound),
+            "name": name, "subnet": sc.text(subnet), "acl": acl.id, "os": os_name, "service": service,
+            "remote": sc.text(remote), "port": port,
+            "inbound": inbound_rows, "outbound": outbound_rows,
         }
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors, count=5))
 

@@ -24,6 +24,7 @@ from generators.security.model import (
     ephemeral_ports,
     evaluate_nacl,
     evaluate_nacl_readings,
+    nacl_allows,
 )
 from quizapp.questions import AnswerKind, JSONValue, NumericSpec
 
@@ -34,6 +35,15 @@ _MISREADINGS: tuple[tuple[NaclReading, str], ...] = (
 )
 
 
+_TCP, _ALL = Protocol.TCP, Protocol.ALL
+_ALLOW, _DENY = Action.ALLOW, Action.DENY
+_ACTIONS = tuple(Action)
+_INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
+_DIRECTIONS = (_INBOUND, _OUTBOUND)
+_DOC_V6 = 0x20010DB8 << 96
+"""2001:db8::, the IPv6 documentation prefix, as an integer."""
+_SERVER_V6 = IPv6Network("2600:1f18:ab00:1200::/64")
+
 _SOURCE_PORT = "compare a rule's port range with the packet's source port instead of its destination port"
 
 
@@ -42,34 +52,54 @@ def _by_source_port(packet: Packet) -> Packet:
     return Packet(packet.protocol, packet.source, packet.destination, packet.destination_port, packet.source_port)
 
 
+_TENS = tuple(range(10, 500, 10))
+
+
 def _numbers(rng: random.Random, count: int) -> list[int]:
     """Distinct rule numbers, mostly in steps of 10 as AWS suggests."""
-    pool = list(range(10, 500, 10)) + [rng.randint(1, 9), rng.randint(101, 199)]
-    return rng.sample(sorted(set(pool)), count)
+    low, middle = rng.randint(1, 9), rng.randint(101, 199)
+    # The tens, `low` and `middle`, sorted and without repeats (`middle` may be a ten).
+    pool = [low, *_TENS] if middle % 10 == 0 else [low, *_TENS[:middle // 10], middle, *_TENS[middle // 10:]]
+    return rng.sample(pool, count)
 
 
 def _shuffled_unsorted(rng: random.Random, rules: list[NaclRule]) -> list[NaclRule]:
     """The rules in a random order that is not sorted by number."""
     listed = rules[:]
     rng.shuffle(listed)
-    if [r.number for r in listed] == sorted(r.number for r in listed):
-        listed.reverse()
+    previous = 0
+    for rule in listed:
+        if rule.number < previous:
+            return listed
+        previous = rule.number
+    listed.reverse()
     return listed
 
 
-def _matching_rules(rng: random.Random, direction: Direction, packet: Packet) -> list[tuple[Protocol, int | None, int | None, IPv4Network]]:
-    """Rule shapes (protocol, ports, cidr) that match `packet` in `direction`."""
-    other = packet.source if direction is Direction.INBOUND else packet.destination
-    assert isinstance(other, IPv4Address)
+_Shape = tuple[Protocol, int | None, int | None, IPv4Network | IPv6Network]
+"""A rule without its number and action: protocol, port range, CIDR block."""
+
+
+def _matching_rules(rng: random.Random, direction: Direction, packet: Packet) -> list[tuple[Protocol, int | None, int | None, int]]:
+    """Rule shapes that match `packet` in `direction`; the last item is the prefix
+    length of the block around the other end (0 for 0.0.0.0/0), made into a
+    network by `_matching_shape` once a shape is chosen."""
     port = packet.destination_port or 0
     wide = (1024, 65535) if port >= 1024 else (0, 1023)
     return [
-        (Protocol.TCP, port, port, sc.block_of(other, 24)),
-        (Protocol.TCP, wide[0], wide[1], ALL_IPV4),
-        (Protocol.ALL, None, None, sc.block_of(other, 16)),
-        (Protocol.TCP, port, port, ALL_IPV4),
-        (Protocol.ALL, None, None, sc.block_of(other, rng.choice([8, 12]))),
+        (_TCP, port, port, 24),
+        (_TCP, wide[0], wide[1], 0),
+        (_ALL, None, None, 16),
+        (_TCP, port, port, 0),
+        (_ALL, None, None, rng.choice([8, 12])),
     ]
+
+
+def _matching_shape(shape: tuple[Protocol, int | None, int | None, int], direction: Direction, packet: Packet) -> _Shape:
+    protocol, low, high, prefix = shape
+    other = packet.source if direction is _INBOUND else packet.destination
+    assert isinstance(other, IPv4Address)
+    return protocol, low, high, sc.block_of(other, prefix) if prefix else ALL_IPV4
 
 
 def _missing_rules(
@@ -102,8 +132,8 @@ def _packet_scene(rng: random.Random, fake: Faker) -> tuple[str, IPv4Network, Di
     low, high = ephemeral_ports(family)
     client = sc.public_address(rng)
     cport = rng.randint(low, high)
-    direction = rng.choice([Direction.INBOUND, Direction.OUTBOUND])
-    if direction is Direction.INBOUND:
+    direction = rng.choice(_DIRECTIONS)
+    if direction is _INBOUND:
         packet = Packet(Protocol.TCP, client, server, cport, port)
         what = (
             f"{sc.article(service, capital=True)} {service} request arrives from a client on the internet: a TCP packet from "
@@ -130,19 +160,16 @@ class NaclDecidingRule(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name, subnet, direction, packet, what = _packet_scene(rng, fake)
-        matching = rng.sample(_matching_rules(rng, direction, packet), rng.randint(2, 3))
+        matching = [_matching_shape(m, direction, packet) for m in rng.sample(_matching_rules(rng, direction, packet), rng.randint(2, 3))]
         missing = rng.sample(_missing_rules(rng, direction, packet), rng.randint(1, 3))
         numbers = _numbers(rng, len(matching) + len(missing))
-        actions = [Action.ALLOW, Action.DENY] + [rng.choice(list(Action)) for _ in matching[2:]]
+        actions = [_ALLOW, _DENY] + [rng.choice(_ACTIONS) for _ in matching[2:]]
         rng.shuffle(actions)
         rules = [NaclRule(n, a, *shape) for n, a, shape in zip(numbers, actions, matching, strict=False)]
-        rules += [
-            NaclRule(n, rng.choice(list(Action)), *shape) for n, shape in zip(numbers[len(matching) :], missing, strict=True)
-        ]
+        rules += [NaclRule(n, rng.choice(_ACTIONS), *shape) for n, shape in zip(numbers[len(matching) :], missing, strict=True)]
         listed = _shuffled_unsorted(rng, rules)
-        acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed) if direction is Direction.INBOUND else (), ())
-        if direction is Direction.OUTBOUND:
-            acl = NetworkAcl(acl.id, (), tuple(listed))
+        acl_id = sc.hex_id(rng, "acl")
+        acl = NetworkAcl(acl_id, tuple(listed), ()) if direction is _INBOUND else NetworkAcl(acl_id, (), tuple(listed))
         readings = evaluate_nacl_readings(acl, direction, packet)
         decision = readings[NaclReading.RULE_NUMBER]
         answer = sc.decision_text(decision.allowed, decision.rule)
@@ -152,26 +179,27 @@ class NaclDecidingRule(Generator):
             distractors.append(Distractor(sc.decision_text(other.allowed, other.rule), misconception))
         swapped = evaluate_nacl(acl, direction, _by_source_port(packet))
         distractors.append(Distractor(sc.decision_text(swapped.allowed, swapped.rule), _SOURCE_PORT))
+        table, rows = sc.nacl_shown(listed, direction)
         prompt = (
             f"The subnet **{name}** (`{subnet}`) has a custom network ACL ({acl.id}) with these "
-            f"{direction} rules, listed in the order they were added:\n\n"
-            f"{sc.nacl_table(acl, direction, listed=listed)}\n\n{what}\n\n"
+            f"{direction.value} rules, listed in the order they were added:\n\n"
+            f"{table}\n\n{what}\n\n"
             "Which rule decides what happens to this packet at the subnet boundary?"
         )
         params: dict[str, JSONValue] = {
             "name": name,
-            "subnet": str(subnet),
+            "subnet": sc.text(subnet),
             "acl": acl.id,
             "direction": direction.value,
-            "rules": sc.nacl_rows(listed),
-            "source": str(packet.source),
+            "rules": rows,
+            "source": sc.text(packet.source),
             "source_port": packet.source_port,
-            "destination": str(packet.destination),
+            "destination": sc.text(packet.destination),
             "destination_port": packet.destination_port,
         }
         explanation = (
             f"Network ACL rules are read by rule number, lowest first, whatever order they are listed in; "
-            f"the first rule that matches decides and nothing after it is read. For this {direction} packet "
+            f"the first rule that matches decides and nothing after it is read. For this {direction.value} packet "
             f"(destination port {packet.destination_port}):\n\n{sc.nacl_walk(acl, direction, packet)}\n\n"
             f"So the answer is **{answer.lower()}**. {decision.explain()}"
         )
@@ -199,57 +227,64 @@ class NaclDenyPlacement(Generator):
         os_name, family = rng.choice(sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
         service, port = rng.choice([("HTTPS", 443), ("HTTP", 80)])
-        inbound = [NaclRule(allow_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)]
-        outbound = (NaclRule(500, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),)
+        inbound = [NaclRule(allow_number, _ALLOW, _TCP, port, port, ALL_IPV4)]
+        outbound = (NaclRule(500, _ALLOW, _TCP, 1024, 65535, ALL_IPV4),)
         if rng.random() < 0.5:
-            inbound.append(NaclRule(allow_number + 10, Action.ALLOW, Protocol.TCP, 22, 22, sc.public_block(rng)))
+            inbound.append(NaclRule(allow_number + 10, _ALLOW, _TCP, 22, 22, sc.public_block(rng)))
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(inbound), outbound)
         early = allow_number - rng.choice([10, 20, 50])
         late = allow_number + rng.choice([50, 100, 150])
+        blocked_text = sc.text(attacker)
         candidates: list[tuple[str, Direction, NaclRule, str | None]] = [
-            (f"Add inbound rule {early}: deny tcp {port} from {attacker}", Direction.INBOUND,
-             NaclRule(early, Action.DENY, Protocol.TCP, port, port, attacker), None),
-            (f"Add inbound rule {late}: deny tcp {port} from {attacker}", Direction.INBOUND,
-             NaclRule(late, Action.DENY, Protocol.TCP, port, port, attacker), "expect a later rule to override an earlier one"),
-            (f"Add inbound rule {early}: deny tcp 1024-65535 from {attacker}", Direction.INBOUND,
-             NaclRule(early, Action.DENY, Protocol.TCP, 1024, 65535, attacker),
+            (f"Add inbound rule {early}: deny tcp {port} from {blocked_text}", _INBOUND,
+             NaclRule(early, _DENY, _TCP, port, port, attacker), None),
+            (f"Add inbound rule {late}: deny tcp {port} from {blocked_text}", _INBOUND,
+             NaclRule(late, _DENY, _TCP, port, port, attacker), "expect a later rule to override an earlier one"),
+            (f"Add inbound rule {early}: deny tcp 1024-65535 from {blocked_text}", _INBOUND,
+             NaclRule(early, _DENY, _TCP, 1024, 65535, attacker),
              "match an inbound rule against the client's source port instead of the destination port"),
-            (f"Add outbound rule {early}: deny tcp {port} to {attacker}", Direction.OUTBOUND,
-             NaclRule(early, Action.DENY, Protocol.TCP, port, port, attacker),
+            (f"Add outbound rule {early}: deny tcp {port} to {blocked_text}", _OUTBOUND,
+             NaclRule(early, _DENY, _TCP, port, port, attacker),
              f"expect the response to go back to port {port}, when it goes to the client's ephemeral port"),
         ]
+        # Both clients are on the internet and the server has only its subnet's
+        # network ACL, so (as `connection_works` walks it) a connection works
+        # when the ACL lets the request in and the response out; checked from
+        # both ends of the clients' ephemeral range with the yes/no evaluator.
+        attacks = [(r, r.reply()) for r in (Packet(_TCP, bad, server, low, port), Packet(_TCP, bad, server, high, port))]
+        visits = [(r, r.reply()) for r in (Packet(_TCP, friend, server, low, port), Packet(_TCP, friend, server, high, port))]
         verdicts = []
-        attacker_end, friend_end = Endpoint("attacker", bad), Endpoint("client", friend)
         for text, direction, rule, misconception in candidates:
-            changed = NetworkAcl(
-                acl.id,
-                acl.inbound + ((rule,) if direction is Direction.INBOUND else ()),
-                acl.outbound + ((rule,) if direction is Direction.OUTBOUND else ()),
-            )
-            target = Endpoint(name, server, changed, None, name)
-            blocked = not any(connection_works(attacker_end, target, Protocol.TCP, port, p) for p in (low, high))
-            kept = all(connection_works(friend_end, target, Protocol.TCP, port, p) for p in (low, high))
+            if direction is _INBOUND:
+                changed = NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound)
+            else:
+                changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,))
+            blocked = not any(nacl_allows(changed, _INBOUND, r) and nacl_allows(changed, _OUTBOUND, back) for r, back in attacks)
+            kept = all(nacl_allows(changed, _INBOUND, r) and nacl_allows(changed, _OUTBOUND, back) for r, back in visits)
             verdicts.append((text, misconception, blocked and kept, blocked, kept))
         right = [v for v in verdicts if v[2]]
         assert len(right) == 1 and right[0][1] is None, verdicts
         answer = right[0][0]
         distractors = [Distractor(v[0], v[1]) for v in verdicts if v[1] is not None]
         rng.shuffle(distractors)
+        friend_text = sc.text(friend)
+        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
+        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
         prompt = (
             f"The web subnet **{name}** (`{subnet}`) uses network ACL {acl.id}. Inbound rules:\n\n"
-            f"{sc.nacl_table(acl, Direction.INBOUND)}\n\nOutbound rules:\n\n{sc.nacl_table(acl, Direction.OUTBOUND)}\n\n"
-            f"Requests from `{attacker}` are abusing the {service} site on `{sc.endpoint_text(server, port)}`. "
-            f"Which single change stops {service} connections from `{attacker}` while clients everywhere else "
-            f"(such as `{friend}`) keep working? The clients run {os_name} (ephemeral ports {low}-{high})."
+            f"{inbound_table}\n\nOutbound rules:\n\n{outbound_table}\n\n"
+            f"Requests from `{blocked_text}` are abusing the {service} site on `{sc.endpoint_text(server, port)}`. "
+            f"Which single change stops {service} connections from `{blocked_text}` while clients everywhere else "
+            f"(such as `{friend_text}`) keep working? The clients run {os_name} (ephemeral ports {low}-{high})."
         )
         lines = []
         for text, misconception, ok, blocked, kept in verdicts:
             if ok:
-                lines.append(f"- **{text}**: blocks `{attacker}` and keeps everyone else. ")
+                lines.append(f"- **{text}**: blocks `{blocked_text}` and keeps everyone else. ")
             else:
                 why = "it still lets the abusive requests through" if not blocked else "it also blocks other clients"
                 lines.append(f"- {text}: {why}.")
-        explanation = "Today: " + evaluate_nacl(acl, Direction.INBOUND, Packet(Protocol.TCP, bad, server, high, port)).explain()
+        explanation = "Today: " + evaluate_nacl(acl, _INBOUND, attacks[1][0]).explain()
         explanation += (
             f" A deny rule only works if it is read before that allow rule, so it needs a lower number than "
             f"{allow_number}, must be inbound (requests come in), and must match the destination port {port}. "
@@ -257,13 +292,13 @@ class NaclDenyPlacement(Generator):
         )
         params: dict[str, JSONValue] = {
             "name": name,
-            "subnet": str(subnet),
+            "subnet": sc.text(subnet),
             "acl": acl.id,
-            "inbound": sc.nacl_rows(acl.inbound),
-            "outbound": sc.nacl_rows(acl.outbound),
-            "attacker": str(attacker),
-            "friend": str(friend),
-            "server": str(server),
+            "inbound": inbound_rows,
+            "outbound": outbound_rows,
+            "attacker": blocked_text,
+            "friend": friend_text,
+            "server": sc.text(server),
             "port": port,
             "os": os_name,
             "low": low,
@@ -296,26 +331,32 @@ class NaclEvaluationOrder(Generator):
             (Protocol.TCP, 80, 80, ALL_IPV6),
         ]
         rng.shuffle(shapes)
-        rules = [NaclRule(n, rng.choice(list(Action)), *s) for n, s in zip(numbers, shapes, strict=False)]
+        rules = [NaclRule(n, rng.choice(_ACTIONS), *s) for n, s in zip(numbers, shapes, strict=False)]
         listed = _shuffled_unsorted(rng, rules)
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
-        steps = [r.describe(Direction.INBOUND) for r in acl.ordered(Direction.INBOUND)]
+        ordered = acl.ordered(_INBOUND)
+        steps = [r.describe(_INBOUND) for r in ordered]
         steps.append("rule *: deny all traffic that no numbered rule matched")
         name = sc.label(fake, rng.choice(["app", "data", "web"]))
+        table, rows = sc.nacl_shown(listed, _INBOUND)
         prompt = (
             f"Network ACL {acl.id} of the subnet **{name}** has these inbound rules, listed in the order "
-            f"an engineer typed them:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\n"
+            f"an engineer typed them:\n\n{table}\n\n"
             "Put the rules in the order in which they are evaluated for an incoming packet."
         )
-        order = " → ".join(str(r.number) for r in acl.ordered(Direction.INBOUND))
+        order = " → ".join([str(r.number) for r in ordered])
         explanation = (
             "Rules are read by rule number from the lowest up, compared as numbers (so 1000 comes after 110, "
             "even though it sorts before it as text), and the `*` rule comes last: it catches whatever no "
             f"numbered rule matched. The evaluation order here is {order} → `*`. The order in which the "
             "rules were typed does not matter."
         )
-        params: dict[str, JSONValue] = {"acl": acl.id, "name": name, "rules": sc.nacl_rows(listed)}
+        params: dict[str, JSONValue] = {"acl": acl.id, "name": name, "rules": rows}
         return Body(prompt, params, explanation, choices=ordering_choices(rng, steps))
+
+
+_EVERY_V4 = (4, 0, 0)
+"""The containment key (version, mask, base) of 0.0.0.0/0."""
 
 
 def _misread_v6(acl: NetworkAcl, direction: Direction, packet: Packet) -> tuple[bool, NaclRule | None]:
@@ -331,8 +372,7 @@ def _v6_twin(acl: NetworkAcl) -> NetworkAcl:
 
     def twin(rules: tuple[NaclRule, ...]) -> tuple[NaclRule, ...]:
         return tuple(
-            NaclRule(r.number, r.action, r.protocol, r.port_from, r.port_to, ALL_IPV6) if r.cidr == ALL_IPV4 else r
-            for r in rules
+            [NaclRule(r.number, r.action, r.protocol, r.port_from, r.port_to, ALL_IPV6) if r._key == _EVERY_V4 else r for r in rules]
         )
 
     return NetworkAcl(acl.id, twin(acl.inbound), twin(acl.outbound))
@@ -350,63 +390,69 @@ class NaclIpv6Match(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, rng.choice(["web", "public", "edge"]))
-        prefix = IPv6Network(f"2600:1f18:{rng.randrange(0x1000, 0xffff):x}:{rng.randrange(256):x}00::/56")
+        # 2600:1f18:xxxx:yy00::/56 and 2001:db8:zzzz::/48, built from integers rather than parsed.
+        prefix = IPv6Network(((0x26001F18 << 96) | (rng.randrange(0x1000, 0xFFFF) << 80) | (rng.randrange(256) << 72), 56))
         subnet6 = IPv6Network((int(prefix.network_address) + (rng.randrange(256) << 64), 64))
         server = sc.ipv6_host(rng, subnet6)
-        client_net = IPv6Network(f"2001:db8:{rng.randrange(0x10, 0xffff):x}::/48")
+        client_net = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))
         client = sc.ipv6_host(rng, client_net)
         service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("SSH", 22)])
         cport = rng.randint(49152, 65535)
-        packet = Packet(Protocol.TCP, client, server, cport, port)
+        packet = Packet(_TCP, client, server, cport, port)
         first = rng.choice([100, 110, 120])
-        rules = [NaclRule(first, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)]
+        rules = [NaclRule(first, _ALLOW, _TCP, port, port, ALL_IPV4)]
         extra_shapes: list[tuple[Action, Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
-            (Action.ALLOW, Protocol.TCP, port, port, ALL_IPV6),
-            (Action.DENY, Protocol.ALL, None, None, client_net),
-            (Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV6),
-            (Action.DENY, Protocol.TCP, port, port, ALL_IPV6),
-            (Action.ALLOW, Protocol.ALL, None, None, IPv4Network("10.0.0.0/8")),
+            (_ALLOW, _TCP, port, port, ALL_IPV6),
+            (_DENY, _ALL, None, None, client_net),
+            (_ALLOW, _TCP, 1024, 65535, ALL_IPV6),
+            (_DENY, _TCP, port, port, ALL_IPV6),
+            (_ALLOW, _ALL, None, None, _TEN_SLASH_8),
         ]
         extra = rng.sample(extra_shapes, rng.randint(1, 3))
         later = sorted(rng.sample(range(first + 5, first + 100, 5), len(extra)))
         for number, (action, protocol, lo, hi, cidr) in zip(later, extra, strict=True):
             rules.append(NaclRule(number, action, protocol, lo, hi, cidr))
-        listed = _shuffled_unsorted(rng, rules) if rng.random() < 0.5 else sorted(rules, key=lambda r: r.number)
+        listed = _shuffled_unsorted(rng, rules) if rng.random() < 0.5 else rules  # `rules` are in number order
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
-        decision = evaluate_nacl(acl, Direction.INBOUND, packet)
+        readings = evaluate_nacl_readings(acl, _INBOUND, packet)
+        decision = readings[NaclReading.RULE_NUMBER]
         answer = sc.decision_text(decision.allowed, decision.rule)
-        wrong_allowed, wrong_rule = _misread_v6(acl, Direction.INBOUND, packet)
+        wrong_allowed, wrong_rule = _misread_v6(acl, _INBOUND, packet)
         distractors = [
             Distractor(sc.decision_text(wrong_allowed, wrong_rule), "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"),
         ]
         for reading, misconception in _MISREADINGS[:2]:
-            other = evaluate_nacl(acl, Direction.INBOUND, packet, reading=reading)
+            other = readings[reading]
             distractors.append(Distractor(sc.decision_text(other.allowed, other.rule), misconception))
-        swapped = evaluate_nacl(acl, Direction.INBOUND, _by_source_port(packet))
+        swapped = evaluate_nacl(acl, _INBOUND, _by_source_port(packet))
         distractors.append(Distractor(sc.decision_text(swapped.allowed, swapped.rule), _SOURCE_PORT))
+        table, rows = sc.nacl_shown(listed, _INBOUND)
         prompt = (
-            f"The VPC has the IPv6 block `{prefix}` and the subnet **{name}** has `{subnet6}`. Its network ACL "
-            f"{acl.id} has these inbound rules:\n\n{sc.nacl_table(acl, Direction.INBOUND)}\n\n"
+            f"The VPC has the IPv6 block `{sc.text(prefix)}` and the subnet **{name}** has `{sc.text(subnet6)}`. Its network ACL "
+            f"{acl.id} has these inbound rules:\n\n{table}\n\n"
             f"{sc.article(service, capital=True)} {service} client connects over IPv6: a TCP packet from `{sc.endpoint_text(client, cport)}` to "
             f"`{sc.endpoint_text(server, port)}`. Which rule decides what happens to it?"
         )
         explanation = (
             "IPv4 and IPv6 traffic are evaluated separately: a rule whose block is IPv4 (even `0.0.0.0/0`) never "
             "matches an IPv6 packet, and IPv6 traffic needs rules with IPv6 blocks such as `::/0`. Reading the "
-            f"rules lowest number first:\n\n{sc.nacl_walk(acl, Direction.INBOUND, packet)}\n\n{decision.explain()}"
+            f"rules lowest number first:\n\n{sc.nacl_walk(acl, _INBOUND, packet)}\n\n{decision.explain()}"
         )
         params: dict[str, JSONValue] = {
             "name": name,
-            "vpc_ipv6": str(prefix),
-            "subnet": str(subnet6),
+            "vpc_ipv6": sc.text(prefix),
+            "subnet": sc.text(subnet6),
             "acl": acl.id,
-            "rules": sc.nacl_rows(listed),
-            "client": str(client),
+            "rules": rows,
+            "client": sc.text(client),
             "client_port": cport,
-            "server": str(server),
+            "server": sc.text(server),
             "port": port,
         }
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
+
+
+_TEN_SLASH_8 = IPv4Network("10.0.0.0/8")
 
 
 class NaclAllowedCount(Generator):
@@ -425,18 +471,18 @@ class NaclAllowedCount(Generator):
         server = sc.host(rng, subnet)
         partner = sc.public_block(rng)
         blocked = sc.public_block(rng, 16)
-        while blocked.overlaps(partner):
+        while sc.overlaps(blocked, partner):
             blocked = sc.public_block(rng, 16)
         numbers = sorted(rng.sample(range(10, 300, 10), 4))
-        rules = [
-            NaclRule(numbers[0], Action.ALLOW, Protocol.TCP, 22, 22, partner),
-            NaclRule(numbers[1], Action.DENY, Protocol.ALL, None, None, blocked),
-            NaclRule(numbers[2], Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),
-            NaclRule(numbers[3], Action.DENY, Protocol.TCP, 22, 22, ALL_IPV4),
+        shapes: list[tuple[Action, Protocol, int | None, int | None, IPv4Network]] = [
+            (Action.ALLOW, Protocol.TCP, 22, 22, partner),
+            (Action.DENY, Protocol.ALL, None, None, blocked),
+            (Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),
+            (Action.DENY, Protocol.TCP, 22, 22, ALL_IPV4),
         ]
-        rng.shuffle(rules)
-        # Renumber so the deny of `blocked` and the allow of 443 can come in either order.
-        listed = _shuffled_unsorted(rng, [NaclRule(n, r.action, r.protocol, r.port_from, r.port_to, r.cidr) for n, r in zip(numbers, rules, strict=True)])
+        rng.shuffle(shapes)
+        # Numbered after the shuffle, so the deny of `blocked` and the allow of 443 can come in either order.
+        listed = _shuffled_unsorted(rng, [NaclRule(n, *shape) for n, shape in zip(numbers, shapes, strict=True)])
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
         sources = [
             (partner.network_address + rng.randrange(1, 255), 22),
@@ -449,29 +495,40 @@ class NaclAllowedCount(Generator):
         chosen = rng.sample(sources, rng.randint(4, 6))
         packets = [Packet(Protocol.TCP, src, server, rng.randint(49152, 65535), port) for src, port in chosen]
         if rng.random() < 0.4:
-            v6 = IPv6Network(f"2001:db8:{rng.randrange(0x10, 0xffff):x}::/48")
-            server6 = sc.ipv6_host(rng, IPv6Network("2600:1f18:ab00:1200::/64"))
+            v6 = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48
+            server6 = sc.ipv6_host(rng, _SERVER_V6)
             packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
         verdicts = [evaluate_nacl_readings(acl, Direction.INBOUND, p) for p in packets]
         count = sum(v[NaclReading.RULE_NUMBER].allowed for v in verdicts)
         rows = ["| # | Source | Destination |", "|---|---|---|"]
+        shown: list[JSONValue] = []
         for i, p in enumerate(packets, 1):
-            rows.append(f"| {i} | `{sc.endpoint_text(p.source, p.source_port)}` | `{sc.endpoint_text(p.destination, p.destination_port)}` |")
+            source, destination = sc.text(p.source), sc.text(p.destination)
+            if p.source.version == 4:
+                rows.append(f"| {i} | `{source}:{p.source_port}` | `{destination}:{p.destination_port}` |")
+            else:
+                rows.append(f"| {i} | `[{source}]:{p.source_port}` | `[{destination}]:{p.destination_port}` |")
+            shown.append({"source": source, "source_port": p.source_port, "destination": destination, "port": p.destination_port})
         misreadings: list[dict[str, JSONValue]] = []
         for reading, misconception in _MISREADINGS:
             value = sum(v[reading].allowed for v in verdicts)
             if value != count and all(m["value"] != value for m in misreadings):
                 misreadings.append({"value": value, "misconception": misconception})
-        v6_value = sum(_misread_v6(acl, Direction.INBOUND, p)[0] for p in packets)
+        # Reading IPv4 rules as matching IPv6 changes nothing for an IPv4 packet.
+        v6_value = sum(
+            _misread_v6(acl, Direction.INBOUND, p)[0] if p.source.version == 6 else v[NaclReading.RULE_NUMBER].allowed
+            for p, v in zip(packets, verdicts, strict=True)
+        )
         if v6_value != count and all(m["value"] != v6_value for m in misreadings):
             misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
         walk = []
         for i, v in enumerate(verdicts, 1):
             d = v[NaclReading.RULE_NUMBER]
             walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {d.explain()}")
+        table, rule_rows = sc.nacl_shown(listed, Direction.INBOUND)
         prompt = (
             f"The subnet **{name}** (`{subnet}`) has network ACL {acl.id} with these inbound rules:\n\n"
-            f"{sc.nacl_table(acl, Direction.INBOUND, listed=listed)}\n\n"
+            f"{table}\n\n"
             f"These TCP packets arrive at the subnet:\n\n" + "\n".join(rows) + "\n\nHow many of them does the network ACL let in?"
         )
         explanation = (
@@ -482,11 +539,8 @@ class NaclAllowedCount(Generator):
             "name": name,
             "subnet": str(subnet),
             "acl": acl.id,
-            "rules": sc.nacl_rows(listed),
-            "packets": [
-                {"source": str(p.source), "source_port": p.source_port, "destination": str(p.destination), "port": p.destination_port}
-                for p in packets
-            ],
+            "rules": rule_rows,
+            "packets": shown,
         }
         return Body(
             prompt,

@@ -23,10 +23,15 @@ from generators.security.model import (
     default_security_group,
     evaluate_security_groups,
     new_security_group,
+    security_groups_allow,
 )
 from quizapp.questions import AnswerKind, JSONValue
 
 _DROPPED = "None of them: the packet is dropped"
+_TCP = Protocol.TCP
+_INBOUND = Direction.INBOUND
+_ALL_OUT = (SgRule(Protocol.ALL, None, None, ALL_IPV4),)
+"""The outbound rules of a group that allows all outbound traffic (rules are immutable, so one tuple serves all)."""
 
 
 def _rule_text(group: SecurityGroup | None, rule: SgRule | None) -> str:
@@ -35,27 +40,23 @@ def _rule_text(group: SecurityGroup | None, rule: SgRule | None) -> str:
     return f"{group.name}: {rule.describe(Direction.INBOUND)}"
 
 
-def _with_rules(groups: list[SecurityGroup], change: str) -> list[SecurityGroup]:
-    """The groups as a misreading sees them: `change` is "peer" (any source matches) or "ports" (any port matches)."""
-    out = []
+def _misread(groups: list[SecurityGroup], change: str, packet: Packet, peers: frozenset[str]) -> str:
+    """The rule a misreading picks, as a choice: the model run on the groups with
+    every inbound rule rewritten by `change` ("peer": any source matches;
+    "ports": any protocol and port match), mapped back to the rule as written."""
+    seen = []
+    written: dict[int, tuple[SecurityGroup, SgRule]] = {}
     for g in groups:
         rules = []
         for r in g.inbound:
-            if change == "peer":
-                rules.append(SgRule(r.protocol, r.port_from, r.port_to, ALL_IPV4))
-            else:
-                rules.append(SgRule(Protocol.ALL, None, None, r.peer))
-        out.append(SecurityGroup(g.id, g.name, tuple(rules), g.outbound))
-    return out
-
-
-def _back(groups: list[SecurityGroup], seen: list[SecurityGroup], group: SecurityGroup | None, rule: SgRule | None) -> str:
-    """Map a decision on misread groups back to the original group and rule."""
-    if group is None or rule is None:
+            misread = SgRule(r.protocol, r.port_from, r.port_to, ALL_IPV4) if change == "peer" else SgRule(Protocol.ALL, None, None, r.peer)
+            written[id(misread)] = (g, r)
+            rules.append(misread)
+        seen.append(SecurityGroup(g.id, g.name, tuple(rules), g.outbound))
+    d = evaluate_security_groups(seen, _INBOUND, packet, peers)
+    if d.rule is None:
         return _DROPPED
-    i = [g.id for g in seen].index(group.id)
-    j = seen[i].inbound.index(rule)
-    return _rule_text(groups[i], groups[i].inbound[j])
+    return _rule_text(*written[id(d.rule)])
 
 
 class SgUnion(Generator):
@@ -109,34 +110,33 @@ class SgUnion(Generator):
             rules[k].append(SgRule(Protocol.TCP, other_port, other_port, ALL_IPV4 if not internal else net_src))
         for group_rules in rules:
             rng.shuffle(group_rules)
-        groups = [SecurityGroup(i, n, tuple(gr), (SgRule(Protocol.ALL, None, None, ALL_IPV4),)) for i, n, gr in zip(ids, names, rules, strict=True)]
+        groups = [SecurityGroup(i, n, tuple(gr), _ALL_OUT) for i, n, gr in zip(ids, names, rules, strict=True)]
         cport = rng.randint(32768, 60999)
-        packet = Packet(Protocol.TCP, source, target_ip, cport, port)
+        packet = Packet(_TCP, source, target_ip, cport, port)
         peers = frozenset({client_group.id}) if internal else frozenset()
-        decision = evaluate_security_groups(groups, Direction.INBOUND, packet, peers)
+        decision = evaluate_security_groups(groups, _INBOUND, packet, peers)
         answer = _rule_text(decision.group, decision.rule)
-        first = evaluate_security_groups(groups[:1], Direction.INBOUND, packet, peers)
-        every = [evaluate_security_groups([g], Direction.INBOUND, packet, peers) for g in groups]
-        intersection = every[0] if all(d.allowed for d in every) else None
+        first = evaluate_security_groups(groups[:1], _INBOUND, packet, peers)
+        every = first.allowed and all(security_groups_allow((g,), _INBOUND, packet, peers) for g in groups[1:])
         distractors = [
             Distractor(_rule_text(first.group, first.rule), "think only the first security group attached to the interface counts"),
             Distractor(
-                _rule_text(intersection.group, intersection.rule) if intersection else _DROPPED,
+                _rule_text(first.group, first.rule) if every else _DROPPED,
                 "think every attached security group must allow the packet",
             ),
         ]
         for change, misconception in (("peer", "ignore the source of a rule"), ("ports", "ignore the port range of a rule")):
-            seen = _with_rules(groups, change)
-            d = evaluate_security_groups(seen, Direction.INBOUND, packet, peers)
-            distractors.append(Distractor(_back(groups, seen, d.group, d.rule), misconception))
+            distractors.append(Distractor(_misread(groups, change, packet, peers), misconception))
+        source_text = sc.text(source)
         who = (
-            f"the instance `{source}` in the subnet `{net_src}`, whose only security group is {client_group.name} ({client_group.id})"
+            f"the instance `{source_text}` in the subnet `{sc.text(net_src)}`, whose only security group is {client_group.name} ({client_group.id})"
             if internal
-            else f"the host `{source}` on the internet"
+            else f"the host `{source_text}` on the internet"
         )
-        tables = "\n\n".join(f"**{g.name}** ({g.id}), inbound:\n\n{sc.sg_table(g, Direction.INBOUND)}" for g in groups)
+        shown = [sc.sg_shown(g.inbound, _INBOUND) for g in groups]
+        tables = "\n\n".join([f"**{g.name}** ({g.id}), inbound:\n\n{table}" for g, (table, _) in zip(groups, shown, strict=True)])
         prompt = (
-            f"An instance at `{target_ip}` in the VPC `{vpc}` has {count} security groups attached to its network "
+            f"An instance at `{sc.text(target_ip)}` in the VPC `{sc.text(vpc)}` has {count} security groups attached to its network "
             f"interface:\n\n{tables}\n\n(Each also allows all outbound traffic.) {sc.article(service, capital=True)} {service} request arrives from "
             f"{who}: a TCP packet from `{sc.endpoint_text(source, cport)}` to `{sc.endpoint_text(target_ip, port)}`. "
             "Which rule lets it in?"
@@ -144,25 +144,25 @@ class SgUnion(Generator):
         checks = []
         for g in groups:
             for r in g.inbound:
-                why = r.mismatch(Direction.INBOUND, packet, peers)
-                checks.append(f"- {g.name}: {r.describe(Direction.INBOUND)}: {'**allows it**' if why is None else 'no (' + why + ')'}")
+                why = r.mismatch(_INBOUND, packet, peers)
+                checks.append(f"- {g.name}: {r.describe(_INBOUND)}: {'**allows it**' if why is None else 'no (' + why + ')'}")
         explanation = (
             "The rules of every group attached to an interface are pooled into one set, and a packet gets in if "
             "any rule in the pool allows it; there are no deny rules, and the order of the groups does not "
-            f"matter.\n\n" + "\n".join(checks) + f"\n\n{decision.explain()}"
+            "matter.\n\n" + "\n".join(checks) + f"\n\n{decision.explain()}"
         )
         params: dict[str, JSONValue] = {
-            "vpc": str(vpc),
-            "target": str(target_ip),
-            "groups": [{"id": g.id, "name": g.name, "inbound": sc.sg_rows(g.inbound)} for g in groups],
-            "source": str(source),
+            "vpc": sc.text(vpc),
+            "target": sc.text(target_ip),
+            "groups": [{"id": g.id, "name": g.name, "inbound": rows} for g, (_, rows) in zip(groups, shown, strict=True)],
+            "source": source_text,
             "source_port": cport,
             "port": port,
             "service": service,
         }
         if internal:
             params["client_group"] = {"id": client_group.id, "name": client_group.name}
-            params["source_subnet"] = str(net_src)
+            params["source_subnet"] = sc.text(net_src)
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
 
 
@@ -197,9 +197,6 @@ class DefaultAndNew(Generator):
             name_b += "2"
         default_sg = default_security_group(sc.hex_id(rng, "sg"))
         fresh = new_security_group(sc.hex_id(rng, "sg"), f"{sc.word(fake)}-sg")
-        no_inbound_default = SecurityGroup(default_sg.id, default_sg.name, (), default_sg.outbound)
-        fresh_like_default = SecurityGroup(fresh.id, fresh.name, (SgRule(Protocol.ALL, None, None, fresh.id),), fresh.outbound)
-        all_in_default = SecurityGroup(default_sg.id, default_sg.name, (SgRule(Protocol.ALL, None, None, ALL_IPV4),), default_sg.outbound)
         variant = rng.choice(["both-default", "default-and-new", "both-new", "custom-nacl", "default-nacl"])
         same_subnet = variant in ("both-default", "default-and-new", "both-new")
         acl_a = default_nacl(sc.hex_id(rng, "acl"))
@@ -210,73 +207,74 @@ class DefaultAndNew(Generator):
         host_b = sc.host(rng, net_a if same_subnet else net_b)
         subnet_of = {name_a: sub_a, name_b: sub_a if same_subnet else sub_b}
 
-        def run(groups_a: tuple[SecurityGroup, ...], groups_b: tuple[SecurityGroup, ...], nacl_b: NetworkAcl, *, stateless: bool = False) -> str:
+        def run(groups_a: tuple[SecurityGroup, ...], groups_b: tuple[SecurityGroup, ...], nacl_b: NetworkAcl) -> str:
             a = Endpoint(name_a, host_a, acl_a, groups_a, sub_a)
             b = Endpoint(name_b, host_b, nacl_b, groups_b, subnet_of[name_b])
-            if not stateless and connection_works(a, b, Protocol.TCP, port, 40000):
+            if connection_works(a, b, _TCP, port, 40000):
                 return "The connection works"
-            result = evaluate_connection(a, b, Protocol.TCP, port, 40000, sg_stateless=stateless, until_blocked=True)
-            return _outcome(result, subnet_of)
+            return _outcome(evaluate_connection(a, b, _TCP, port, 40000, until_blocked=True), subnet_of)
 
         d, f = (default_sg,), (fresh,)
+        groups_a = f if variant in ("default-and-new", "both-new") else d
+        groups_b = f if variant == "both-new" else d
+        a = Endpoint(name_a, host_a, acl_a, groups_a, sub_a)
+        b = Endpoint(name_b, host_b, acl_b, groups_b, subnet_of[name_b])
+        # The model's full walk of the scenario: it explains the answer, and its first drop is the answer.
+        trace = evaluate_connection(a, b, _TCP, port, 40000)
+        answer = _outcome(trace, subnet_of)
         if variant == "both-default":
             setup = f"Both instances use only the VPC's default security group ({default_sg.id})"
-            answer = run(d, d, acl_b)
-            cases = [(run((no_inbound_default,), (no_inbound_default,), acl_b), "forget that the default security group allows inbound traffic from its own members")]
+            no_inbound_default = (SecurityGroup(default_sg.id, default_sg.name, (), default_sg.outbound),)
+            cases = [(run(no_inbound_default, no_inbound_default, acl_b), "forget that the default security group allows inbound traffic from its own members")]
         elif variant == "default-and-new":
             setup = (f"`{name_b}` uses only the VPC's default security group ({default_sg.id}); `{name_a}` uses only "
                      f"{fresh.name} ({fresh.id}), a security group created a minute ago with its initial rules")
-            answer = run(f, d, acl_b)
+            all_in_default = SecurityGroup(default_sg.id, default_sg.name, (SgRule(Protocol.ALL, None, None, ALL_IPV4),), default_sg.outbound)
             cases = [(run(f, (all_in_default,), acl_b), "think the default security group allows all inbound traffic")]
         elif variant == "both-new":
             setup = (f"Both instances use only {fresh.name} ({fresh.id}), a security group created a minute ago with "
                      "its initial rules")
-            answer = run(f, f, acl_b)
-            cases = [(run((fresh_like_default,), (fresh_like_default,), acl_b), "expect a new security group to allow traffic from its own members, like the default group")]
+            fresh_like_default = (SecurityGroup(fresh.id, fresh.name, (SgRule(Protocol.ALL, None, None, fresh.id),), fresh.outbound),)
+            cases = [(run(fresh_like_default, fresh_like_default, acl_b), "expect a new security group to allow traffic from its own members, like the default group")]
         elif variant == "custom-nacl":
             setup = (f"Both instances use only the VPC's default security group ({default_sg.id}). `{sub_a}` uses the "
                      f"VPC's default network ACL; `{sub_b}` was just associated with {acl_b.id}, a network ACL created "
                      "a minute ago with no rules added")
-            answer = run(d, d, acl_b)
             cases = [(run(d, d, default_nacl(acl_b.id)), "think a new custom network ACL allows all traffic, like the default one")]
         else:
             setup = (f"Both instances use only the VPC's default security group ({default_sg.id}), and both subnets use "
                      f"the VPC's default network ACL ({acl_a.id} and {acl_b.id})")
-            answer = run(d, d, acl_b)
             cases = [(run(d, d, NetworkAcl(acl_b.id, (), acl_b.outbound)), "think the default network ACL denies all inbound traffic, like a new security group")]
         cases.append((run(d, d, acl_b) if variant in ("both-new", "default-and-new") else run(f, f, acl_b),
                       "mix up the default security group and a newly created one"))
-        groups_a = f if variant in ("default-and-new", "both-new") else d
-        groups_b = f if variant == "both-new" else d
-        cases.append((run(groups_a, groups_b, acl_b, stateless=True), "treat security groups as stateless, so responses need rules of their own"))
+        stateless = evaluate_connection(a, b, _TCP, port, 40000, sg_stateless=True, until_blocked=True)
+        cases.append((_outcome(stateless, subnet_of), "treat security groups as stateless, so responses need rules of their own"))
         distractors = [Distractor(text, m) for text, m in cases]
-        where = (f"in the same subnet **{sub_a}** (`{net_a}`)" if same_subnet
-                 else f"in the subnets **{sub_a}** (`{net_a}`) and **{sub_b}** (`{net_b}`)")
+        net_a_text, host_b_text = sc.text(net_a), sc.text(host_b)
+        where = (f"in the same subnet **{sub_a}** (`{net_a_text}`)" if same_subnet
+                 else f"in the subnets **{sub_a}** (`{net_a_text}`) and **{sub_b}** (`{sc.text(net_b)}`)")
         prompt = (
-            f"In the VPC `{vpc}`, the instances `{name_a}` (`{host_a}`) and `{name_b}` (`{host_b}`) are {where}. "
+            f"In the VPC `{sc.text(vpc)}`, the instances `{name_a}` (`{sc.text(host_a)}`) and `{name_b}` (`{host_b_text}`) are {where}. "
             f"{setup}. Nothing else has been changed. `{name_a}` opens {sc.article(service)} {service} connection to "
-            f"`{sc.endpoint_text(host_b, port)}`. What happens?"
+            f"`{host_b_text}:{port}`. What happens?"
         )
-        a = Endpoint(name_a, host_a, acl_a, groups_a, sub_a)
-        b = Endpoint(name_b, host_b, acl_b, groups_b, subnet_of[name_b])
-        trace = evaluate_connection(a, b, Protocol.TCP, port, 40000)
         explanation = (
             "A VPC's default security group allows inbound traffic from interfaces in that same group and all "
             "outbound traffic; a security group you create starts with no inbound rule and one rule allowing all "
             "outbound traffic. The VPC's default network ACL allows everything in and out; a network ACL you "
             "create denies everything until you add rules. Traffic between two instances of the same subnet does "
             "not cross its network ACL. Step by step (client port 40000):\n\n"
-            + "\n".join(f"- {s.explain()}" for s in trace.steps)
+            + "\n".join([f"- {s.explain()}" for s in trace.steps])
             + f"\n\nSo: **{answer}**."
         )
         params: dict[str, JSONValue] = {
-            "vpc": str(vpc), "a": name_a, "b": name_b, "a_ip": str(host_a), "b_ip": str(host_b),
-            "subnet_a": sub_a, "net_a": str(net_a), "port": port, "service": service,
+            "vpc": sc.text(vpc), "a": name_a, "b": name_b, "a_ip": sc.text(host_a), "b_ip": host_b_text,
+            "subnet_a": sub_a, "net_a": net_a_text, "port": port, "service": service,
         }
         if variant != "both-new":
             params["default_sg"] = default_sg.id
         if not same_subnet:
-            params.update({"subnet_b": sub_b, "net_b": str(net_b), "acl_b": acl_b.id})
+            params.update({"subnet_b": sub_b, "net_b": sc.text(net_b), "acl_b": acl_b.id})
         if variant in ("default-and-new", "both-new"):
             params.update({"fresh": fresh.name, "fresh_id": fresh.id})
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
@@ -300,8 +298,8 @@ class SgReferenceMembers(Generator):
         app = new_security_group(sc.hex_id(rng, "sg"), f"{word}-app")
         monitor = new_security_group(sc.hex_id(rng, "sg"), f"{word}-monitor")
         batch = new_security_group(sc.hex_id(rng, "sg"), f"{word}-batch")
-        db = SecurityGroup(sc.hex_id(rng, "sg"), f"{word}-db", (SgRule(Protocol.TCP, port, port, app.id),), (SgRule(Protocol.ALL, None, None, ALL_IPV4),))
-        web = SecurityGroup(sc.hex_id(rng, "sg"), f"{word}-web", (SgRule(Protocol.TCP, 443, 443, ALL_IPV4),), (SgRule(Protocol.TCP, port, port, db.id),))
+        db = SecurityGroup(sc.hex_id(rng, "sg"), f"{word}-db", (SgRule(_TCP, port, port, app.id),), app.outbound)
+        web = SecurityGroup(sc.hex_id(rng, "sg"), f"{word}-web", (SgRule(_TCP, 443, 443, ALL_IPV4),), (SgRule(_TCP, port, port, db.id),))
         acl = default_nacl(sc.hex_id(rng, "acl"))
         db_host = Endpoint("db-1", sc.host(rng, net_db), acl, (db,), "db")
         people = sc.words(fake, 6)
@@ -319,28 +317,33 @@ class SgReferenceMembers(Generator):
         rows: list[str] = []
         trace: list[str] = []
         instances: list[JSONValue] = []
-        for i, (name, ip, groups, subnet, misconception) in enumerate(candidates):
-            name = f"{name}{i}" if any(name == c[0] for c in candidates[:i]) else name
+        seen: set[str] = set()
+        for i, (drawn, ip, groups, subnet, misconception) in enumerate(candidates):
+            name = f"{drawn}{i}" if drawn in seen else drawn
+            seen.add(drawn)
             client = Endpoint(name, ip, acl, groups, subnet)
             cport = rng.randint(32768, 61000)
-            works = connection_works(client, db_host, Protocol.TCP, port, cport)
+            if misconception is None:
+                works = connection_works(client, db_host, _TCP, port, cport)
+                step = None
+            else:
+                # Expected to fail: walk it to the first step that drops it (the same verdict as connection_works).
+                step = evaluate_connection(client, db_host, _TCP, port, cport, until_blocked=True).blocking
+                works = step is None
             assert works == (misconception is None), name
-            group_names = ", ".join(g.name for g in groups)
-            text = f"{name} (`{ip}`, groups: {group_names})"
+            group_names = ", ".join([g.name for g in groups])
+            ip_text = sc.text(ip)
+            text = f"{name} (`{ip_text}`, groups: {group_names})"
             if misconception is None:
                 answers.append(text)
             else:
                 distractors.append(Distractor(text, misconception))
-            rows.append(f"| {name} | `{ip}` | {group_names} |")
-            instances.append({"name": name, "address": str(ip)})
-            if works:
-                trace.append(f"- {name}: connects.")
-            else:
-                step = evaluate_connection(client, db_host, Protocol.TCP, port, cport, until_blocked=True).blocking
-                assert step is not None
-                trace.append(f"- {name}: {step.explain()}")
+            rows.append(f"| {name} | `{ip_text}` | {group_names} |")
+            instances.append({"name": name, "address": ip_text})
+            trace.append(f"- {name}: connects." if step is None else f"- {name}: {step.explain()}")
+        db_ip = sc.text(db_host.address)
         prompt = (
-            f"In the VPC `{vpc}`, the {engine} database `db-1` (`{db_host.address}`) uses the security group "
+            f"In the VPC `{sc.text(vpc)}`, the {engine} database `db-1` (`{db_ip}`) uses the security group "
             f"{db.name} ({db.id}), whose only inbound rule allows tcp {port} from {app.id} ({app.name}). "
             f"{web.name} ({web.id}) has one outbound rule, tcp {port} to {db.id}; every other group allows all outbound "
             f"traffic. All subnets use the default network ACL. These instances try to connect to `db-1` on port {port}:\n\n"
@@ -355,8 +358,8 @@ class SgReferenceMembers(Generator):
             "by instance:\n\n" + "\n".join(trace)
         )
         params: dict[str, JSONValue] = {
-            "vpc": str(vpc), "engine": engine, "port": port, "db": db.name, "db_id": db.id, "app": app.name,
-            "app_id": app.id, "web": web.name, "web_id": web.id, "db_ip": str(db_host.address),
+            "vpc": sc.text(vpc), "engine": engine, "port": port, "db": db.name, "db_id": db.id, "app": app.name,
+            "app_id": app.id, "web": web.name, "web_id": web.id, "db_ip": db_ip,
             "instances": instances,
         }
         return Body(prompt, params, explanation, choices=multiple_choice(rng, answers, distractors, count=len(answers) + 3))

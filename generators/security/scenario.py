@@ -103,24 +103,43 @@ def words(fake: Faker, count: int) -> list[str]:
     return generator.sample(_word_list(fake), count)
 
 
+def _public_int(rng: random.Random) -> int:
+    first = rng.choice(_PUBLIC_FIRST_OCTETS)
+    return (first << 24) | (rng.getrandbits(16) << 8) | rng.randrange(1, 255)
+
+
 def public_address(rng: random.Random) -> IPv4Address:
     """A random public IPv4 address."""
-    first = rng.choice(_PUBLIC_FIRST_OCTETS)
-    return IPv4Address((first << 24) | (rng.getrandbits(16) << 8) | rng.randrange(1, 255))
+    return IPv4Address(_public_int(rng))
 
 
 def public_block(rng: random.Random, prefix: int = 24) -> IPv4Network:
     """A random public IPv4 block of this prefix length."""
     mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
-    return IPv4Network((int(public_address(rng)) & mask, prefix))
+    return IPv4Network((_public_int(rng) & mask, prefix))
 
 
 def address_outside(rng: random.Random, *blocks: IPv4Network) -> IPv4Address:
     """A public address in none of `blocks`."""
+    keys = [(int(b.netmask), int(b.network_address)) for b in blocks]
     while True:
-        address = public_address(rng)
-        if not any(address in b for b in blocks):
-            return address
+        value = _public_int(rng)
+        if not any(value & mask == base for mask, base in keys):
+            return IPv4Address(value)
+
+
+def overlaps(a: IPv4Network | IPv6Network, b: IPv4Network | IPv6Network) -> bool:
+    """`a.overlaps(b)`, on integers.
+
+    >>> overlaps(IPv4Network("52.1.0.0/16"), IPv4Network("52.1.7.0/24")), overlaps(IPv4Network("52.1.0.0/16"), IPv4Network("52.2.7.0/24"))
+    (True, False)
+    """
+    if a.version != b.version:
+        return False
+    a_low, b_low = int(a.network_address), int(b.network_address)
+    a_high = a_low + (1 << (a.max_prefixlen - a.prefixlen)) - 1
+    b_high = b_low + (1 << (b.max_prefixlen - b.prefixlen)) - 1
+    return a_low <= b_high and b_low <= a_high
 
 
 def vpc_block(rng: random.Random) -> IPv4Network:
@@ -163,9 +182,8 @@ def client_port(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low, high)
 
 
-def text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
-    """`str(value)`, remembered: IPv6 values are slow to format and rules repeat."""
-    return address_text(value)
+text = address_text
+"""`str(value)` of an address or network, remembered: IPv6 values are slow to format and rules repeat."""
 
 
 _PLAIN: dict[str, str] = {m: m.value for e in (Action, Protocol, Direction) for m in e}
@@ -266,9 +284,10 @@ def nacl_walk(acl: NetworkAcl, direction: Direction, packet: Packet) -> str:
 
 def endpoint_text(address: IPv4Address | IPv6Address, port: int | None) -> str:
     """An address and port as written in prompts: ``10.0.1.5:443`` or ``[2001:db8::5]:443``."""
+    shown = address_text(address)
     if port is None:
-        return text(address)
-    return f"[{text(address)}]:{port}" if address.version == 6 else f"{text(address)}:{port}"
+        return shown
+    return f"{shown}:{port}" if address.version == 4 else f"[{shown}]:{port}"
 
 
 _AN = {"HTTPS", "HTTP", "SSH", "SMTP", "RDP", "HTTPS-only"}
