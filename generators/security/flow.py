@@ -163,7 +163,13 @@ def _end_text(address: IPv4Address | IPv6Address, port: int | None) -> str:
 
 
 def _packet_text(packet: Packet) -> str:
-    return f"{packet.protocol.value} {_end_text(packet.source, packet.source_port)} -> {_end_text(packet.destination, packet.destination_port)}"
+    # Remembered on the packet (derived, like the rules' compiled forms): a
+    # walk's steps show the same request or response again and again.
+    text: str | None = packet.__dict__.get("_text")
+    if text is None:
+        text = f"{packet.protocol.value} {_end_text(packet.source, packet.source_port)} -> {_end_text(packet.destination, packet.destination_port)}"
+        packet.__dict__["_text"] = text
+    return text
 
 
 @fast_init

@@ -187,19 +187,29 @@ class NaclReading(StrEnum):
     """Any matching deny rule wins over every allow rule."""
 
 
-@lru_cache(maxsize=4096)
 def address_text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
-    """`str(value)`, remembered: formatting an address costs about a microsecond
-    (tens for IPv6), and the same rules and hosts are shown again and again.
+    """`str(value)`, faster: IPv4 values are formatted from their integer (half
+    the time of `str`), IPv6 ones with a quicker formatter and remembered (the
+    same blocks and hosts are shown again and again).
 
-    >>> address_text(IPv6Network("2001:db8::/32")), address_text(IPv4Address("10.0.0.1"))
-    ('2001:db8::/32', '10.0.0.1')
+    >>> address_text(IPv6Network("2001:db8::/32")), address_text(IPv4Address("10.0.0.1")), address_text(ALL_IPV4)
+    ('2001:db8::/32', '10.0.0.1', '0.0.0.0/0')
     """
-    if value.version == 6:
-        if isinstance(value, IPv6Network):
-            return f"{_ipv6_text(int(value.network_address))}/{value.prefixlen}"
-        if value.scope_id is None:
-            return _ipv6_text(int(value))
+    if type(value) is IPv4Address:
+        n = int(value)
+        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+    if type(value) is IPv4Network:
+        n = int(value.network_address)
+        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}/{value.prefixlen}"
+    return _ipv6_or_other_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _ipv6_or_other_text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Address) -> str:
+    if isinstance(value, IPv6Network):
+        return f"{_ipv6_text(int(value.network_address))}/{value.prefixlen}"
+    if isinstance(value, IPv6Address) and value.scope_id is None:
+        return _ipv6_text(int(value))
     return str(value)
 
 

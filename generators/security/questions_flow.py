@@ -235,6 +235,10 @@ _Change = tuple[str, NaclRule | SgRule]
 """A change to the scenario: where a rule is added ("nacl-in", "nacl-out", "sg-in", "sg-out") and the rule."""
 
 
+_SERVER_FILTERS = ("nacl-in", "sg-in", "nacl-out")
+"""The server-side filters a connection from the internet crosses (a stateful group's outbound rules are not among them)."""
+
+
 class FixTheFlow(Generator):
     """Choose the two changes that make a failing connection work."""
 
@@ -302,53 +306,46 @@ class FixTheFlow(Generator):
         # `connection_works` checks for such a client (the security group is
         # stateful, so its outbound rules never matter).  Each filter is
         # checked once per set of added rules with the yes/no evaluators.
-        requests = (Packet(Protocol.TCP, client_ip, server_ip, low, port), Packet(Protocol.TCP, client_ip, server_ip, high, port))
+        requests = (Packet(_TCP, client_ip, server_ip, low, port), Packet(_TCP, client_ip, server_ip, high, port))
         responses = (requests[0].reply(), requests[1].reply())
-        verdicts: dict[tuple[int, ...], bool] = {}
+        changes = [c[1] for c in correct] + [c[1] for c in candidates]
 
-        def passes(nacl_in: tuple[NaclRule, ...], sg_in: tuple[SgRule, ...], nacl_out: tuple[NaclRule, ...]) -> bool:
-            """The three filters with these rules added, each checked once per set of added rules."""
-            for part, added in ((0, nacl_in), (1, sg_in), (2, nacl_out)):
-                key = (part, *map(id, added))
-                verdict = verdicts.get(key)
-                if verdict is None:
-                    if part == 0:
-                        changed = NetworkAcl(acl.id, acl.inbound + nacl_in, acl.outbound)
-                        verdict = nacl_allows(changed, Direction.INBOUND, requests[0]) and nacl_allows(changed, Direction.INBOUND, requests[1])
-                    elif part == 1:
-                        group = (SecurityGroup(sg.id, sg.name, sg.inbound + sg_in, sg.outbound),)
-                        verdict = security_groups_allow(group, Direction.INBOUND, requests[0]) and security_groups_allow(
-                            group, Direction.INBOUND, requests[1]
-                        )
-                    else:
-                        changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + nacl_out)
-                        verdict = nacl_allows(changed, Direction.OUTBOUND, responses[0]) and nacl_allows(
-                            changed, Direction.OUTBOUND, responses[1]
-                        )
-                    verdicts[key] = verdict
-                if not verdict:
+        def passes(where: str, added: tuple[NaclRule | SgRule, ...]) -> bool:
+            """Whether one filter of the server, with `added` rules, lets both connections' packets through."""
+            if where == "sg-in":
+                sg_rules = tuple([r for r in added if isinstance(r, SgRule)])
+                group = (SecurityGroup(sg.id, sg.name, sg.inbound + sg_rules, sg.outbound),)
+                return security_groups_allow(group, _INBOUND, requests[0]) and security_groups_allow(group, _INBOUND, requests[1])
+            rules = tuple([r for r in added if isinstance(r, NaclRule)])
+            if where == "nacl-in":
+                changed = NetworkAcl(acl.id, acl.inbound + rules, acl.outbound)
+                return nacl_allows(changed, _INBOUND, requests[0]) and nacl_allows(changed, _INBOUND, requests[1])
+            changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + rules)
+            return nacl_allows(changed, _OUTBOUND, responses[0]) and nacl_allows(changed, _OUTBOUND, responses[1])
+
+        verdicts: dict[tuple[str, int, int], bool] = {}
+
+        def filter_passes(where: str, i: int, j: int) -> bool:
+            """`passes` for `where` with the rules of changes i and j that belong to it (-1: none), once each."""
+            key = (where, i, j) if i >= j else (where, j, i)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = verdicts[key] = passes(where, tuple([changes[k][1] for k in (i, j) if k >= 0]))
+            return verdict
+
+        def works(i: int, j: int) -> bool:
+            """The connection with changes i and j applied: every filter on its path passes."""
+            where_i, where_j = changes[i][0], changes[j][0]
+            for where in _SERVER_FILTERS:
+                if not filter_passes(where, i if where_i == where else -1, j if where_j == where else -1):
                     return False
             return True
 
-        def works(changes: Sequence[_Change]) -> bool:
-            nacl_in: tuple[NaclRule, ...] = ()
-            nacl_out: tuple[NaclRule, ...] = ()
-            sg_in: tuple[SgRule, ...] = ()
-            for where, rule in changes:
-                if isinstance(rule, SgRule):
-                    if where == "sg-in":
-                        sg_in += (rule,)
-                elif where == "nacl-in":
-                    nacl_in += (rule,)
-                else:
-                    nacl_out += (rule,)
-            return passes(nacl_in, sg_in, nacl_out)
-
         # Both fixes are needed and enough (tests check that neither alone is).
-        assert works([c[1] for c in correct])
+        assert works(0, 1)
         distractors = []
-        for text, change, misconception in candidates:
-            if all(not works([keep[1], change]) for keep in correct):
+        for k, (text, _, misconception) in enumerate(candidates, 2):
+            if not works(0, k) and not works(1, k):
                 distractors.append(Distractor(text, misconception))
         rng.shuffle(distractors)
         before = evaluate_connection(client, Endpoint(name, server_ip, acl, (sg,), name), Protocol.TCP, port, high)

@@ -41,22 +41,16 @@ def _rule_text(group: SecurityGroup | None, rule: SgRule | None) -> str:
 
 
 def _misread(groups: list[SecurityGroup], change: str, packet: Packet, peers: frozenset[str]) -> str:
-    """The rule a misreading picks, as a choice: the model run on the groups with
-    every inbound rule rewritten by `change` ("peer": any source matches;
-    "ports": any protocol and port match), mapped back to the rule as written."""
-    seen = []
-    written: dict[int, tuple[SecurityGroup, SgRule]] = {}
+    """The rule a misreading picks, as a choice: the groups' inbound rules, each
+    rewritten by `change` ("peer": any source matches; "ports": any protocol
+    and port match), tried in the order `evaluate_security_groups` tries them;
+    the first that allows the packet is named as it is written."""
     for g in groups:
-        rules = []
         for r in g.inbound:
             misread = SgRule(r.protocol, r.port_from, r.port_to, ALL_IPV4) if change == "peer" else SgRule(Protocol.ALL, None, None, r.peer)
-            written[id(misread)] = (g, r)
-            rules.append(misread)
-        seen.append(SecurityGroup(g.id, g.name, tuple(rules), g.outbound))
-    d = evaluate_security_groups(seen, _INBOUND, packet, peers)
-    if d.rule is None:
-        return _DROPPED
-    return _rule_text(*written[id(d.rule)])
+            if misread.matches(_INBOUND, packet, peers):
+                return _rule_text(g, r)
+    return _DROPPED
 
 
 class SgUnion(Generator):
