@@ -43,7 +43,7 @@ from generators.security.model import (
     security_groups_allow,
 )
 
-__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "connection_works", "evaluate_connection"]
+__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "blocking_step", "connection_works", "evaluate_connection"]
 
 
 class Leg(StrEnum):
@@ -244,7 +244,7 @@ def evaluate_connection(
             if tracked and not sg_stateless:
                 step = Step(leg, component, end.name, direction, packet, True)
             else:
-                sg = evaluate_security_groups(end.groups, direction, packet, other.group_ids)
+                sg = evaluate_security_groups(end.groups, direction, packet, other.__dict__["_group_ids"])
                 step = Step(leg, component, end.name, direction, packet, sg.allowed, None, sg)
         else:
             if end.nacl is None or not crosses_nacl:
@@ -262,6 +262,61 @@ def evaluate_connection(
     return FlowResult(request, tuple(steps))
 
 
+def blocking_step(
+    client: Endpoint,
+    server: Endpoint,
+    protocol: Protocol,
+    server_port: int | None,
+    client_port: int | None,
+    *,
+    nacl_stateful: bool = False,
+    sg_stateless: bool = False,
+) -> Step | None:
+    """The first step that drops the connection, or None when it works: the
+    same step as ``evaluate_connection(..., until_blocked=True).blocking``,
+    found with the yes/no evaluators, so that only the dropping step is built
+    with its decision.
+
+    >>> from generators.security.model import ALL_IPV4, Action, NaclRule, SgRule
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, ALL_IPV4),), ())
+    >>> ssh = SecurityGroup("sg-1", "bastion", (SgRule(Protocol.TCP, 22, 22, ALL_IPV4),), ())
+    >>> server = Endpoint("bastion", IPv4Address("10.0.0.9"), acl, (ssh,), "subnet-p")
+    >>> blocking_step(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200).explain()
+    'Response out of bastion (tcp 10.0.0.9:22 -> 192.0.2.4:49200): No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
+    >>> blocking_step(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200, nacl_stateful=True) is None
+    True
+    """
+    request = Packet(protocol, client.address, server.address, client_port, server_port)
+    response: Packet | None = None
+    crosses_nacl = not (client.subnet and client.subnet == server.subnet)
+    nacl_passed: dict[str, bool] = {}
+    for leg, component, at_client, direction, tracked in _PLAN:
+        end, other = (client, server) if at_client else (server, client)
+        if tracked:
+            if response is None:
+                response = request.reply()
+            packet = response
+        else:
+            packet = request
+        if component is _SG:
+            if end.groups is None or (tracked and not sg_stateless):
+                continue  # no group, or a stateful pass of the response
+            peers: frozenset[str] = other.__dict__["_group_ids"]
+            if not security_groups_allow(end.groups, direction, packet, peers):
+                sg = evaluate_security_groups(end.groups, direction, packet, peers)
+                return Step(leg, component, end.name, direction, packet, False, None, sg)
+        else:
+            if end.nacl is None or not crosses_nacl:
+                continue
+            allowed = nacl_allows(end.nacl, direction, packet)
+            if not allowed and not (tracked and nacl_stateful and nacl_passed.get(end.name, False)):
+                return Step(leg, component, end.name, direction, packet, False, evaluate_nacl(end.nacl, direction, packet))
+            if not tracked:
+                nacl_passed[end.name] = allowed
+    return None
+
+
+_INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
 _SG = Component.SECURITY_GROUP
 _NACL = Component.NETWORK_ACL
 _PLAN: tuple[tuple[Leg, Component, bool, Direction, bool], ...] = (
@@ -295,22 +350,23 @@ def connection_works(
     >>> connection_works(Endpoint("laptop", IPv4Address("198.51.100.7")), server, Protocol.TCP, 443, 50000)
     False
     """
-    outbound, inbound = Direction.OUTBOUND, Direction.INBOUND
+    outbound, inbound = _OUTBOUND, _INBOUND
     request = Packet(protocol, client.address, server.address, client_port, server_port)
     crosses = not (client.subnet and client.subnet == server.subnet)
-    if client.groups is not None and not security_groups_allow(client.groups, outbound, request, server.group_ids):
+    client_nacl, server_nacl = (client.nacl, server.nacl) if crosses else (None, None)
+    if client.groups is not None and not security_groups_allow(client.groups, outbound, request, server.__dict__["_group_ids"]):
         return False
-    if crosses and client.nacl is not None and not nacl_allows(client.nacl, outbound, request):
+    if client_nacl is not None and not nacl_allows(client_nacl, outbound, request):
         return False
-    if crosses and server.nacl is not None and not nacl_allows(server.nacl, inbound, request):
+    if server_nacl is not None and not nacl_allows(server_nacl, inbound, request):
         return False
-    if server.groups is not None and not security_groups_allow(server.groups, inbound, request, client.group_ids):
+    if server.groups is not None and not security_groups_allow(server.groups, inbound, request, client.__dict__["_group_ids"]):
         return False
-    if nacl_stateful or not crosses or (server.nacl is None and client.nacl is None):
+    if nacl_stateful or (server_nacl is None and client_nacl is None):
         # The request crossed every network ACL on its way; a (mistakenly)
         # stateful ACL would let the response back, and security groups do.
         return True
     response = request.reply()
-    if server.nacl is not None and not nacl_allows(server.nacl, outbound, response):
+    if server_nacl is not None and not nacl_allows(server_nacl, outbound, response):
         return False
-    return client.nacl is None or nacl_allows(client.nacl, inbound, response)
+    return client_nacl is None or nacl_allows(client_nacl, inbound, response)

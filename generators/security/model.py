@@ -320,14 +320,20 @@ class Packet:
     destination: Address
     source_port: int | None = None
     destination_port: int | None = None
+    _ends: tuple[int, int, int, Protocol, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.protocol is _ALL:
+        protocol = self.protocol
+        if protocol is _ALL:
             raise SecurityModelError("a packet has one protocol, not 'all'")
         source, destination = self.source, self.destination
         # Same class means same version; only compare versions when they differ.
         if type(source) is not type(destination) and source.version != destination.version:
             raise SecurityModelError(f"{source} and {destination} are not the same IP version")
+        # Derived once, what every rule is compared with: (IP version, source and
+        # destination as integers, protocol, destination port or -1 for none).
+        port = self.destination_port
+        self.__dict__["_ends"] = (source.version, int(source), int(destination), protocol, -1 if port is None else port)
 
     def reply(self) -> Packet:
         """The packet going back: addresses and ports swapped."""
@@ -361,10 +367,9 @@ def _mismatch(
 
 def _address_key(direction: Direction, packet: Packet) -> tuple[int, int, Protocol, int]:
     """What a rule is compared with: (IP version, the other end's address as an
-    integer, protocol, destination port or -1), computed once per evaluation."""
-    address = packet.source if direction is _INBOUND else packet.destination
-    port = packet.destination_port
-    return address.version, int(address), packet.protocol, -1 if port is None else port
+    integer, protocol, destination port or -1)."""
+    version, source, destination, protocol, port = packet._ends
+    return version, source if direction is _INBOUND else destination, protocol, port
 
 
 def _hits(match: _Match, version: int, value: int, protocol: Protocol, port: int) -> bool:
@@ -590,8 +595,9 @@ def _sg_allowing(
     groups: Sequence[SecurityGroup], direction: Direction, packet: Packet, peer_groups: frozenset[str]
 ) -> tuple[SecurityGroup, SgRule] | None:
     """The first (group, rule) that allows `packet`, in the order given, or None."""
-    version, value, protocol, port = _address_key(direction, packet)
+    version, source, destination, protocol, port = packet._ends
     inbound = direction is _INBOUND
+    value = source if inbound else destination
     for group in groups:
         for rule in group.inbound if inbound else group.outbound:
             p, low, high, v, mask, base = rule._match
@@ -786,7 +792,7 @@ def evaluate_nacl(
     'No outbound rule of network ACL acl-1 matches, so the final * rule denies it.'
     """
     if reading is _RULE_NUMBER:
-        rule = _first_match(acl.ordered(direction), direction, packet)
+        rule = _first_match(acl.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"], direction, packet)
         if rule is None:
             return NaclDecision(False, None, direction, acl.id)
         return NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
@@ -844,13 +850,15 @@ def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
     >>> nacl_allows(acl, Direction.INBOUND, pkt), nacl_allows(acl, Direction.OUTBOUND, pkt.reply())
     (True, False)
     """
-    rule = _first_match(acl.ordered(direction), direction, packet)
+    ordered: tuple[NaclRule, ...] = acl.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
+    rule = _first_match(ordered, direction, packet)
     return rule is not None and rule.action is _ALLOW
 
 
 def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:
     """The first of `rules` (in the order given) that matches `packet`, or None."""
-    version, value, protocol, port = _address_key(direction, packet)
+    version, source, destination, protocol, port = packet._ends
+    value = source if direction is _INBOUND else destination
     for rule in rules:
         p, low, high, v, mask, base = rule._match
         if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:

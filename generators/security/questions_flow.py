@@ -11,7 +11,7 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, ordering_choices, single_choice
 from generators.security import scenario as sc
-from generators.security.flow import Component, Endpoint, Leg, Step, connection_works, evaluate_connection
+from generators.security.flow import Component, Endpoint, Leg, Step, blocking_step, connection_works, evaluate_connection
 from generators.security.model import (
     ALL_IPV4,
     Action,
@@ -504,8 +504,7 @@ class EphemeralRuleDirection(Generator):
         assert all(nacl_allows(acl, _OUTBOUND, out) for out, _ in flows)
         distractors.append(Distractor("None: the responses are let in because the requests were let out", "treat the network ACL as stateful"))
         rng.shuffle(distractors)
-        today = evaluate_connection(Endpoint(name, ip, acl, None, name), Endpoint(service, remote), _TCP, port, high)
-        blocking = today.blocking
+        blocking = blocking_step(Endpoint(name, ip, acl, None, name), Endpoint(service, remote), _TCP, port, high)
         assert blocking is not None
         inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
         outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)

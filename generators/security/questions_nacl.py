@@ -484,16 +484,18 @@ class NaclAllowedCount(Generator):
         # Numbered after the shuffle, so the deny of `blocked` and the allow of 443 can come in either order.
         listed = _shuffled_unsorted(rng, [NaclRule(n, *shape) for n, shape in zip(numbers, shapes, strict=True)])
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
+        partner_base, blocked_base = int(partner.network_address), int(blocked.network_address)
+        outside = sc.outside_test(partner, blocked)
         sources = [
-            (partner.network_address + rng.randrange(1, 255), 22),
-            (blocked.network_address + rng.randrange(1, 65535), 443),
-            (sc.address_outside(rng, partner, blocked), 443),
-            (sc.address_outside(rng, partner, blocked), 22),
-            (blocked.network_address + rng.randrange(1, 65535), 22),
-            (sc.address_outside(rng, partner, blocked), 3389),
+            (partner_base + rng.randrange(1, 255), 22),
+            (blocked_base + rng.randrange(1, 65535), 443),
+            (sc.public_int_outside(rng, outside), 443),
+            (sc.public_int_outside(rng, outside), 22),
+            (blocked_base + rng.randrange(1, 65535), 22),
+            (sc.public_int_outside(rng, outside), 3389),
         ]
         chosen = rng.sample(sources, rng.randint(4, 6))
-        packets = [Packet(Protocol.TCP, src, server, rng.randint(49152, 65535), port) for src, port in chosen]
+        packets = [Packet(_TCP, IPv4Address(src), server, rng.randint(49152, 65535), port) for src, port in chosen]
         if rng.random() < 0.4:
             v6 = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48
             server6 = sc.ipv6_host(rng, _SERVER_V6)
@@ -502,8 +504,10 @@ class NaclAllowedCount(Generator):
         count = sum(v[NaclReading.RULE_NUMBER].allowed for v in verdicts)
         rows = ["| # | Source | Destination |", "|---|---|---|"]
         shown: list[JSONValue] = []
+        server_text = sc.text(server)
         for i, p in enumerate(packets, 1):
-            source, destination = sc.text(p.source), sc.text(p.destination)
+            source = sc.text(p.source)
+            destination = server_text if p.destination is server else sc.text(p.destination)
             if p.source.version == 4:
                 rows.append(f"| {i} | `{source}:{p.source_port}` | `{destination}:{p.destination_port}` |")
             else:
@@ -522,12 +526,17 @@ class NaclAllowedCount(Generator):
         if v6_value != count and all(m["value"] != v6_value for m in misreadings):
             misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
         walk = []
+        explained: dict[int, str] = {}  # packets decided by the same rule get the same sentence
         for i, v in enumerate(verdicts, 1):
             d = v[NaclReading.RULE_NUMBER]
-            walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {d.explain()}")
-        table, rule_rows = sc.nacl_shown(listed, Direction.INBOUND)
+            sentence = explained.get(id(d.rule))
+            if sentence is None:
+                sentence = explained[id(d.rule)] = d.explain()
+            walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {sentence}")
+        table, rule_rows = sc.nacl_shown(listed, _INBOUND)
+        subnet_text = sc.text(subnet)
         prompt = (
-            f"The subnet **{name}** (`{subnet}`) has network ACL {acl.id} with these inbound rules:\n\n"
+            f"The subnet **{name}** (`{subnet_text}`) has network ACL {acl.id} with these inbound rules:\n\n"
             f"{table}\n\n"
             f"These TCP packets arrive at the subnet:\n\n" + "\n".join(rows) + "\n\nHow many of them does the network ACL let in?"
         )
@@ -537,7 +546,7 @@ class NaclAllowedCount(Generator):
         )
         params: dict[str, JSONValue] = {
             "name": name,
-            "subnet": str(subnet),
+            "subnet": subnet_text,
             "acl": acl.id,
             "rules": rule_rows,
             "packets": shown,

@@ -9,7 +9,14 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
 from generators.security import scenario as sc
-from generators.security.flow import Component, Endpoint, FlowResult, Leg, connection_works, evaluate_connection
+from generators.security.flow import (
+    Component,
+    Endpoint,
+    Leg,
+    Step,
+    blocking_step,
+    evaluate_connection,
+)
 from generators.security.model import (
     ALL_IPV4,
     Direction,
@@ -160,9 +167,8 @@ class SgUnion(Generator):
         return Body(prompt, params, explanation, choices=single_choice(rng, answer, distractors))
 
 
-def _outcome(result: FlowResult, subnet_of: dict[str, str]) -> str:
-    """A flow's outcome as a choice."""
-    step = result.blocking
+def _outcome(step: Step | None, subnet_of: dict[str, str]) -> str:
+    """A flow's outcome as a choice, from the first step that drops it (None: it works)."""
     if step is None:
         return "The connection works"
     what = "request" if step.leg in (Leg.REQUEST_OUT, Leg.REQUEST_IN) else "response"
@@ -204,9 +210,7 @@ class DefaultAndNew(Generator):
         def run(groups_a: tuple[SecurityGroup, ...], groups_b: tuple[SecurityGroup, ...], nacl_b: NetworkAcl) -> str:
             a = Endpoint(name_a, host_a, acl_a, groups_a, sub_a)
             b = Endpoint(name_b, host_b, nacl_b, groups_b, subnet_of[name_b])
-            if connection_works(a, b, _TCP, port, 40000):
-                return "The connection works"
-            return _outcome(evaluate_connection(a, b, _TCP, port, 40000, until_blocked=True), subnet_of)
+            return _outcome(blocking_step(a, b, _TCP, port, 40000), subnet_of)
 
         d, f = (default_sg,), (fresh,)
         groups_a = f if variant in ("default-and-new", "both-new") else d
@@ -215,7 +219,7 @@ class DefaultAndNew(Generator):
         b = Endpoint(name_b, host_b, acl_b, groups_b, subnet_of[name_b])
         # The model's full walk of the scenario: it explains the answer, and its first drop is the answer.
         trace = evaluate_connection(a, b, _TCP, port, 40000)
-        answer = _outcome(trace, subnet_of)
+        answer = _outcome(trace.blocking, subnet_of)
         if variant == "both-default":
             setup = f"Both instances use only the VPC's default security group ({default_sg.id})"
             no_inbound_default = (SecurityGroup(default_sg.id, default_sg.name, (), default_sg.outbound),)
@@ -241,7 +245,7 @@ class DefaultAndNew(Generator):
             cases = [(run(d, d, NetworkAcl(acl_b.id, (), acl_b.outbound)), "think the default network ACL denies all inbound traffic, like a new security group")]
         cases.append((run(d, d, acl_b) if variant in ("both-new", "default-and-new") else run(f, f, acl_b),
                       "mix up the default security group and a newly created one"))
-        stateless = evaluate_connection(a, b, _TCP, port, 40000, sg_stateless=True, until_blocked=True)
+        stateless = blocking_step(a, b, _TCP, port, 40000, sg_stateless=True)
         cases.append((_outcome(stateless, subnet_of), "treat security groups as stateless, so responses need rules of their own"))
         distractors = [Distractor(text, m) for text, m in cases]
         net_a_text, host_b_text = sc.text(net_a), sc.text(host_b)
@@ -317,13 +321,8 @@ class SgReferenceMembers(Generator):
             seen.add(drawn)
             client = Endpoint(name, ip, acl, groups, subnet)
             cport = rng.randint(32768, 61000)
-            if misconception is None:
-                works = connection_works(client, db_host, _TCP, port, cport)
-                step = None
-            else:
-                # Expected to fail: walk it to the first step that drops it (the same verdict as connection_works).
-                step = evaluate_connection(client, db_host, _TCP, port, cport, until_blocked=True).blocking
-                works = step is None
+            step = blocking_step(client, db_host, _TCP, port, cport)
+            works = step is None
             assert works == (misconception is None), name
             group_names = ", ".join([g.name for g in groups])
             ip_text = sc.text(ip)

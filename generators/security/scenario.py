@@ -121,11 +121,24 @@ def public_block(rng: random.Random, prefix: int = 24) -> IPv4Network:
 
 def address_outside(rng: random.Random, *blocks: IPv4Network) -> IPv4Address:
     """A public address in none of `blocks`."""
-    keys = [(int(b.netmask), int(b.network_address)) for b in blocks]
+    return IPv4Address(public_int_outside(rng, outside_test(*blocks)))
+
+
+def outside_test(*blocks: IPv4Network) -> tuple[tuple[int, int], ...]:
+    """(netmask, network address) of each block, for `public_int_outside`."""
+    return tuple([(int(b.netmask), int(b.network_address)) for b in blocks])
+
+
+def public_int_outside(rng: random.Random, blocks: tuple[tuple[int, int], ...]) -> int:
+    """A public IPv4 address, as an integer, in none of the blocks given by `outside_test`
+    (the same draw as `address_outside`)."""
     while True:
         value = _public_int(rng)
-        if not any(value & mask == base for mask, base in keys):
-            return IPv4Address(value)
+        for mask, base in blocks:
+            if value & mask == base:
+                break
+        else:
+            return value
 
 
 def overlaps(a: IPv4Network | IPv6Network, b: IPv4Network | IPv6Network) -> bool:

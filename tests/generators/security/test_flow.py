@@ -7,7 +7,7 @@ from ipaddress import IPv4Address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.security.flow import Component, Endpoint, Leg, connection_works, evaluate_connection
+from generators.security.flow import Component, Endpoint, Leg, blocking_step, connection_works, evaluate_connection
 from generators.security.model import (
     ALL_IPV4,
     Action,
@@ -66,6 +66,20 @@ def test_walk_agrees_with_reference_and_fast_check(client: Endpoint, server: End
     for step in full.steps:
         if step.leg in (Leg.RESPONSE_OUT, Leg.RESPONSE_IN) and step.component is Component.SECURITY_GROUP:
             assert step.allowed and step.stateful
+
+
+@settings(max_examples=300)
+@given(endpoints("a", "sg-a"), endpoints("b", "sg-b"), PORTS, PORTS, st.booleans(), st.booleans())
+def test_blocking_step_is_the_walks_first_drop(
+    client: Endpoint, server: Endpoint, port: int, cport: int, nacl_stateful: bool, sg_stateless: bool
+) -> None:
+    walk = evaluate_connection(
+        client, server, Protocol.TCP, port, cport, nacl_stateful=nacl_stateful, sg_stateless=sg_stateless, until_blocked=True
+    )
+    step = blocking_step(client, server, Protocol.TCP, port, cport, nacl_stateful=nacl_stateful, sg_stateless=sg_stateless)
+    assert step == walk.blocking
+    if step is not None:
+        assert step.explain() == walk.steps[-1].explain()
 
 
 def _server(acl: NetworkAcl, group: SecurityGroup) -> Endpoint:
