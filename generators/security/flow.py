@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv6Address
@@ -43,7 +44,17 @@ from generators.security.model import (
     security_groups_allow,
 )
 
-__all__ = ["Component", "Endpoint", "FlowResult", "Leg", "Step", "blocking_step", "connection_works", "evaluate_connection"]
+__all__ = [
+    "Component",
+    "Endpoint",
+    "FlowResult",
+    "Leg",
+    "Step",
+    "blocking_step",
+    "connection_works",
+    "evaluate_connection",
+    "failing_steps",
+]
 
 
 class Leg(StrEnum):
@@ -286,6 +297,43 @@ def blocking_step(
     >>> blocking_step(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200, nacl_stateful=True) is None
     True
     """
+    drops = _drops(client, server, protocol, server_port, client_port, nacl_stateful, sg_stateless)
+    return next(drops, None)
+
+
+def failing_steps(
+    client: Endpoint,
+    server: Endpoint,
+    protocol: Protocol,
+    server_port: int | None,
+    client_port: int | None,
+    *,
+    nacl_stateful: bool = False,
+    sg_stateless: bool = False,
+) -> tuple[Step, ...]:
+    """Every step of the walk that drops its packet, in path order: the same
+    steps as ``[s for s in evaluate_connection(...).steps if not s.allowed]``,
+    found with the yes/no evaluators, so that only those steps are built.
+
+    >>> from generators.security.model import ALL_IPV4, Action, NaclRule
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 22, 22, ALL_IPV4),), ())
+    >>> server = Endpoint("bastion", IPv4Address("10.0.0.9"), acl, (), "subnet-p")
+    >>> [(s.leg.value, s.component.value) for s in failing_steps(Endpoint("admin", IPv4Address("192.0.2.4")), server, Protocol.TCP, 22, 49200)]
+    [('request in', 'security group'), ('response out', 'network ACL')]
+    """
+    return tuple(_drops(client, server, protocol, server_port, client_port, nacl_stateful, sg_stateless))
+
+
+def _drops(
+    client: Endpoint,
+    server: Endpoint,
+    protocol: Protocol,
+    server_port: int | None,
+    client_port: int | None,
+    nacl_stateful: bool,
+    sg_stateless: bool,
+) -> Iterator[Step]:
+    """The steps of `evaluate_connection`'s walk that drop their packet, built lazily."""
     request = Packet(protocol, client.address, server.address, client_port, server_port)
     response: Packet | None = None
     crosses_nacl = not (client.subnet and client.subnet == server.subnet)
@@ -304,16 +352,16 @@ def blocking_step(
             peers: frozenset[str] = other.__dict__["_group_ids"]
             if not security_groups_allow(end.groups, direction, packet, peers):
                 sg = evaluate_security_groups(end.groups, direction, packet, peers)
-                return Step(leg, component, end.name, direction, packet, False, None, sg)
+                yield Step(leg, component, end.name, direction, packet, False, None, sg)
         else:
             if end.nacl is None or not crosses_nacl:
                 continue
             allowed = nacl_allows(end.nacl, direction, packet)
-            if not allowed and not (tracked and nacl_stateful and nacl_passed.get(end.name, False)):
-                return Step(leg, component, end.name, direction, packet, False, evaluate_nacl(end.nacl, direction, packet))
+            passed = allowed or (tracked and nacl_stateful and nacl_passed.get(end.name, False))
+            if not passed:
+                yield Step(leg, component, end.name, direction, packet, False, evaluate_nacl(end.nacl, direction, packet))
             if not tracked:
-                nacl_passed[end.name] = allowed
-    return None
+                nacl_passed[end.name] = passed
 
 
 _INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND

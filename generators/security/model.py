@@ -238,7 +238,7 @@ def _ipv6_text(value: int) -> str:
             if length > best_length:
                 best_start, best_length = start, length
     if best_start < 0:
-        return "%x:%x:%x:%x:%x:%x:%x:%x" % hextets
+        return "%x:%x:%x:%x:%x:%x:%x:%x" % hextets  # noqa: UP031 - one format call for all eight hextets
     return ":".join(map(_HEX, hextets[:best_start])) + "::" + ":".join(map(_HEX, hextets[best_start + best_length :]))
 
 

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address
 
 from faker import Faker
 
-from generators.base import Body, Distractor, Generator, multiple_choice, ordering_choices, single_choice
+from generators.base import (
+    Body,
+    Distractor,
+    Generator,
+    multiple_choice,
+    ordering_choices,
+    single_choice,
+)
 from generators.security import scenario as sc
-from generators.security.flow import Component, Endpoint, Leg, Step, blocking_step, connection_works, evaluate_connection
+from generators.security.flow import (
+    Component,
+    Endpoint,
+    Leg,
+    Step,
+    blocking_step,
+    connection_works,
+    evaluate_connection,
+    failing_steps,
+)
 from generators.security.model import (
     ALL_IPV4,
     Action,
@@ -30,7 +45,6 @@ from generators.security.model import (
     security_groups_allow,
 )
 from quizapp.questions import AnswerKind, JSONValue, TextSpec
-
 
 _TCP = Protocol.TCP
 _ALLOW, _DENY = Action.ALLOW, Action.DENY
@@ -348,8 +362,7 @@ class FixTheFlow(Generator):
             if not works(0, k) and not works(1, k):
                 distractors.append(Distractor(text, misconception))
         rng.shuffle(distractors)
-        before = evaluate_connection(client, Endpoint(name, server_ip, acl, (sg,), name), Protocol.TCP, port, high)
-        failing = [s for s in before.steps if not s.allowed]
+        failing = failing_steps(client, Endpoint(name, server_ip, acl, (sg,), name), _TCP, port, high)
         inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, Direction.INBOUND)
         outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, Direction.OUTBOUND)
         sg_table, sg_rows = sc.sg_shown(sg.inbound, Direction.INBOUND)

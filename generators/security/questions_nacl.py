@@ -10,7 +10,6 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
 from generators.security import scenario as sc
-from generators.security.flow import Endpoint, connection_works
 from generators.security.model import (
     ALL_IPV4,
     ALL_IPV6,

@@ -7,7 +7,15 @@ from ipaddress import IPv4Address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.security.flow import Component, Endpoint, Leg, blocking_step, connection_works, evaluate_connection
+from generators.security.flow import (
+    Component,
+    Endpoint,
+    Leg,
+    blocking_step,
+    connection_works,
+    evaluate_connection,
+    failing_steps,
+)
 from generators.security.model import (
     ALL_IPV4,
     Action,
@@ -70,7 +78,7 @@ def test_walk_agrees_with_reference_and_fast_check(client: Endpoint, server: End
 
 @settings(max_examples=300)
 @given(endpoints("a", "sg-a"), endpoints("b", "sg-b"), PORTS, PORTS, st.booleans(), st.booleans())
-def test_blocking_step_is_the_walks_first_drop(
+def test_blocking_and_failing_steps_are_the_walks_drops(
     client: Endpoint, server: Endpoint, port: int, cport: int, nacl_stateful: bool, sg_stateless: bool
 ) -> None:
     walk = evaluate_connection(
@@ -80,6 +88,9 @@ def test_blocking_step_is_the_walks_first_drop(
     assert step == walk.blocking
     if step is not None:
         assert step.explain() == walk.steps[-1].explain()
+    full = evaluate_connection(client, server, Protocol.TCP, port, cport, nacl_stateful=nacl_stateful, sg_stateless=sg_stateless)
+    failing = failing_steps(client, server, Protocol.TCP, port, cport, nacl_stateful=nacl_stateful, sg_stateless=sg_stateless)
+    assert failing == tuple(s for s in full.steps if not s.allowed)
 
 
 def _server(acl: NetworkAcl, group: SecurityGroup) -> Endpoint:
