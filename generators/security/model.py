@@ -817,29 +817,32 @@ def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet
     >>> {r.value: d.rule_label for r, d in evaluate_nacl_readings(acl, Direction.INBOUND, pkt).items()}
     {'rule-number': '100', 'listed-order': '200', 'last-match': '200', 'deny-wins': '200'}
     """
-    stored = acl.rules(direction)
+    inbound = direction is _INBOUND
+    stored = acl.inbound if inbound else acl.outbound
     listed = _all_matches(stored, direction, packet)
     if not listed:
         star = NaclDecision(False, None, direction, acl.id)
         return dict.fromkeys(NaclReading, star)
-    # Stored already in number order (then `ordered` returns the same tuple): so are the matches.
-    ordered = listed if len(listed) == 1 or acl.ordered(direction) is stored else sorted(listed, key=_rule_number)
-    first = ordered[0]
-    deny = first
+    first_listed = listed[0]
+    if len(listed) == 1:
+        only = NaclDecision(first_listed.action is _ALLOW, first_listed, direction, acl.id)
+        return {_RULE_NUMBER: only, _LISTED_ORDER: only, _LAST_MATCH: only, _DENY_WINS: only}
+    # Stored already in number order (then it is its own sorted tuple): so are the matches.
+    in_order = acl.__dict__["_sorted_in" if inbound else "_sorted_out"] is stored
+    ordered = listed if in_order else sorted(listed, key=_rule_number)
+    deny = ordered[0]
     for rule in ordered:
         if rule.action is _DENY:
             deny = rule
             break
-    decision = NaclDecision(first.action is _ALLOW, first, direction, acl.id)
-    decisions = {id(first): decision}  # one decision per rule chosen: readings often agree
-
-    def decide(rule: NaclRule) -> NaclDecision:
-        found = decisions.get(id(rule))
-        if found is None:
-            found = decisions[id(rule)] = NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
-        return found
-
-    return {_RULE_NUMBER: decision, _LISTED_ORDER: decide(listed[0]), _LAST_MATCH: decide(ordered[-1]), _DENY_WINS: decide(deny)}
+    made: dict[int, NaclDecision] = {}  # one decision per rule chosen: readings often agree
+    out: dict[NaclReading, NaclDecision] = {}
+    for reading, rule in ((_RULE_NUMBER, ordered[0]), (_LISTED_ORDER, first_listed), (_LAST_MATCH, ordered[-1]), (_DENY_WINS, deny)):
+        decision = made.get(id(rule))
+        if decision is None:
+            decision = made[id(rule)] = NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
+        out[reading] = decision
+    return out
 
 
 def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:

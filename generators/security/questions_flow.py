@@ -78,7 +78,7 @@ class NaclResponseAllowed(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, rng.choice(["web", "api", "edge"]))
-        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
         service, port = rng.choice([s for s in sc.SERVICES if s[1] in (443, 80, 22, 3389)])
         os_name, family = rng.choice(sc.OS_CLIENTS)
@@ -265,7 +265,7 @@ class FixTheFlow(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, rng.choice(["web", "api", "portal"]))
-        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        subnet = sc.one_subnet(rng)
         server_ip = sc.host(rng, subnet)
         service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("RDP", 3389), ("SSH", 22)])
         os_name, family = rng.choice(sc.OS_CLIENTS)
@@ -331,27 +331,32 @@ class FixTheFlow(Generator):
                 group = (SecurityGroup(sg.id, sg.name, sg.inbound + sg_rules, sg.outbound),)
                 return security_groups_allow(group, _INBOUND, requests[0]) and security_groups_allow(group, _INBOUND, requests[1])
             rules = tuple([r for r in added if isinstance(r, NaclRule)])
+            # Only the direction this filter reads is built.
             if where == "nacl-in":
-                changed = NetworkAcl(acl.id, acl.inbound + rules, acl.outbound)
+                changed = NetworkAcl(acl.id, acl.inbound + rules, ())
                 return nacl_allows(changed, _INBOUND, requests[0]) and nacl_allows(changed, _INBOUND, requests[1])
-            changed = NetworkAcl(acl.id, acl.inbound, acl.outbound + rules)
+            changed = NetworkAcl(acl.id, (), acl.outbound + rules)
             return nacl_allows(changed, _OUTBOUND, responses[0]) and nacl_allows(changed, _OUTBOUND, responses[1])
 
-        verdicts: dict[tuple[str, int, int], bool] = {}
-
-        def filter_passes(where: str, i: int, j: int) -> bool:
-            """`passes` for `where` with the rules of changes i and j that belong to it (-1: none), once each."""
-            key = (where, i, j) if i >= j else (where, j, i)
-            verdict = verdicts.get(key)
-            if verdict is None:
-                verdict = verdicts[key] = passes(where, tuple([changes[k][1] for k in (i, j) if k >= 0]))
-            return verdict
+        verdicts: dict[tuple[str, int, int], bool] = {}  # (filter, changes applied to it, -1 for none) -> passes
 
         def works(i: int, j: int) -> bool:
-            """The connection with changes i and j applied: every filter on its path passes."""
+            """The connection with changes i and j applied: every filter on its path passes
+            (filters already known to drop it are looked at first)."""
             where_i, where_j = changes[i][0], changes[j][0]
+            keys = []
             for where in _SERVER_FILTERS:
-                if not filter_passes(where, i if where_i == where else -1, j if where_j == where else -1):
+                a, b = i if where_i == where else -1, j if where_j == where else -1
+                key = (where, a, b) if a >= b else (where, b, a)
+                if verdicts.get(key) is False:
+                    return False
+                keys.append(key)
+            for key in keys:
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    where, a, b = key
+                    verdict = verdicts[key] = passes(where, tuple([changes[k][1] for k in (a, b) if k >= 0]))
+                if not verdict:
                     return False
             return True
 
@@ -475,7 +480,7 @@ class EphemeralRuleDirection(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, rng.choice(["app", "batch", "worker"]))
-        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        subnet = sc.one_subnet(rng)
         ip = sc.host(rng, subnet)
         os_name, family = rng.choice(sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)

@@ -39,6 +39,7 @@ _ALLOW, _DENY = Action.ALLOW, Action.DENY
 _ACTIONS = tuple(Action)
 _INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
 _DIRECTIONS = (_INBOUND, _OUTBOUND)
+_RULE_NUMBER = NaclReading.RULE_NUMBER
 _DOC_V6 = 0x20010DB8 << 96
 """2001:db8::, the IPv6 documentation prefix, as an integer."""
 _SERVER_V6 = IPv6Network("2600:1f18:ab00:1200::/64")
@@ -124,7 +125,7 @@ def _missing_rules(
 def _packet_scene(rng: random.Random, fake: Faker) -> tuple[str, IPv4Network, Direction, Packet, str]:
     """A subnet, a direction and a TCP packet crossing it, with the sentence that describes the packet."""
     name = sc.label(fake, rng.choice(["web", "public", "edge", "app"]))
-    subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+    subnet = sc.one_subnet(rng)
     server = sc.host(rng, subnet)
     service, port = rng.choice(sc.SERVICES)
     os_name, family = rng.choice(sc.OS_CLIENTS)
@@ -217,7 +218,7 @@ class NaclDenyPlacement(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, "web")
-        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
         allow_number = rng.choice([100, 110, 120, 200])
         attacker = sc.public_block(rng)
@@ -408,7 +409,7 @@ class NaclIpv6Match(Generator):
             (_ALLOW, _ALL, None, None, _TEN_SLASH_8),
         ]
         extra = rng.sample(extra_shapes, rng.randint(1, 3))
-        later = sorted(rng.sample(range(first + 5, first + 100, 5), len(extra)))
+        later = sorted(sc.sample_range(rng, first + 5, first + 100, 5, len(extra)))
         for number, (action, protocol, lo, hi, cidr) in zip(later, extra, strict=True):
             rules.append(NaclRule(number, action, protocol, lo, hi, cidr))
         listed = _shuffled_unsorted(rng, rules) if rng.random() < 0.5 else rules  # `rules` are in number order
@@ -466,13 +467,13 @@ class NaclAllowedCount(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name = sc.label(fake, rng.choice(["web", "app", "edge"]))
-        subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
+        subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
         partner = sc.public_block(rng)
         blocked = sc.public_block(rng, 16)
         while sc.overlaps(blocked, partner):
             blocked = sc.public_block(rng, 16)
-        numbers = sorted(rng.sample(range(10, 300, 10), 4))
+        numbers = sorted(sc.sample_range(rng, 10, 300, 10, 4))
         shapes: list[tuple[Action, Protocol, int | None, int | None, IPv4Network]] = [
             (Action.ALLOW, Protocol.TCP, 22, 22, partner),
             (Action.DENY, Protocol.ALL, None, None, blocked),
@@ -499,12 +500,22 @@ class NaclAllowedCount(Generator):
             v6 = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48
             server6 = sc.ipv6_host(rng, _SERVER_V6)
             packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
-        verdicts = [evaluate_nacl_readings(acl, Direction.INBOUND, p) for p in packets]
-        count = sum(v[NaclReading.RULE_NUMBER].allowed for v in verdicts)
+        # One pass over the packets: the model's verdict under each reading, and how the packet is shown.
+        count, v6_value = 0, 0
+        misread = [0] * len(_MISREADINGS)
         rows = ["| # | Source | Destination |", "|---|---|---|"]
         shown: list[JSONValue] = []
+        walk = []
+        explained: dict[int, str] = {}  # packets decided by the same rule get the same sentence
         server_text = sc.text(server)
         for i, p in enumerate(packets, 1):
+            verdict = evaluate_nacl_readings(acl, _INBOUND, p)
+            d = verdict[_RULE_NUMBER]
+            count += d.allowed
+            for k, (reading, _) in enumerate(_MISREADINGS):
+                misread[k] += verdict[reading].allowed
+            # Reading IPv4 rules as matching IPv6 changes nothing for an IPv4 packet.
+            v6_value += _misread_v6(acl, _INBOUND, p)[0] if p.source.version == 6 else d.allowed
             source = sc.text(p.source)
             destination = server_text if p.destination is server else sc.text(p.destination)
             if p.source.version == 4:
@@ -512,26 +523,16 @@ class NaclAllowedCount(Generator):
             else:
                 rows.append(f"| {i} | `[{source}]:{p.source_port}` | `[{destination}]:{p.destination_port}` |")
             shown.append({"source": source, "source_port": p.source_port, "destination": destination, "port": p.destination_port})
-        misreadings: list[dict[str, JSONValue]] = []
-        for reading, misconception in _MISREADINGS:
-            value = sum(v[reading].allowed for v in verdicts)
-            if value != count and all(m["value"] != value for m in misreadings):
-                misreadings.append({"value": value, "misconception": misconception})
-        # Reading IPv4 rules as matching IPv6 changes nothing for an IPv4 packet.
-        v6_value = sum(
-            _misread_v6(acl, Direction.INBOUND, p)[0] if p.source.version == 6 else v[NaclReading.RULE_NUMBER].allowed
-            for p, v in zip(packets, verdicts, strict=True)
-        )
-        if v6_value != count and all(m["value"] != v6_value for m in misreadings):
-            misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
-        walk = []
-        explained: dict[int, str] = {}  # packets decided by the same rule get the same sentence
-        for i, v in enumerate(verdicts, 1):
-            d = v[NaclReading.RULE_NUMBER]
             sentence = explained.get(id(d.rule))
             if sentence is None:
                 sentence = explained[id(d.rule)] = d.explain()
             walk.append(f"{i}. {'**in**' if d.allowed else 'out'}: {sentence}")
+        misreadings: list[dict[str, JSONValue]] = []
+        for (_, misconception), value in zip(_MISREADINGS, misread, strict=True):
+            if value != count and all(m["value"] != value for m in misreadings):
+                misreadings.append({"value": value, "misconception": misconception})
+        if v6_value != count and all(m["value"] != v6_value for m in misreadings):
+            misreadings.append({"value": v6_value, "misconception": "expect an IPv4 rule such as 0.0.0.0/0 to match IPv6 traffic too"})
         table, rule_rows = sc.nacl_shown(listed, _INBOUND)
         subnet_text = sc.text(subnet)
         prompt = (

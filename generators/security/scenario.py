@@ -160,6 +160,40 @@ def vpc_block(rng: random.Random) -> IPv4Network:
     return IPv4Network(((10 << 24) | (rng.randrange(256) << 16), 16))
 
 
+def sample_range(rng: random.Random, start: int, stop: int, step: int, count: int) -> list[int]:
+    """``rng.sample(range(start, stop, step), count)``: the same numbers from the same
+    draws (for a range of more than 21 numbers and up to 5 picked, `sample`
+    draws an index and redraws on a repeat), without building the range.
+
+    >>> import random
+    >>> sample_range(random.Random(4), 10, 300, 10, 4) == random.Random(4).sample(range(10, 300, 10), 4)
+    True
+    """
+    size = len(range(start, stop, step))
+    if size <= 21 or count > 5:
+        return rng.sample(range(start, stop, step), count)
+    picked: list[int] = []
+    for _ in range(count):
+        index = rng.randrange(size)
+        while index in picked:
+            index = rng.randrange(size)
+        picked.append(index)
+    return [start + step * index for index in picked]
+
+
+def one_subnet(rng: random.Random) -> IPv4Network:
+    """``subnets(rng, vpc_block(rng), 1)[0]``: the same /24 from the same draws,
+    without building the VPC block.
+
+    >>> import random
+    >>> rng_a, rng_b = random.Random(9), random.Random(9)
+    >>> one_subnet(rng_a) == subnets(rng_b, vpc_block(rng_b), 1)[0]
+    True
+    """
+    second = rng.randrange(256)
+    return IPv4Network(((10 << 24) | (second << 16) | (rng.randrange(256) << 8), 24))
+
+
 def subnets(rng: random.Random, vpc: IPv4Network, count: int) -> list[IPv4Network]:
     """`count` distinct /24 subnets of `vpc`.
 
