@@ -215,31 +215,51 @@ def _ipv6_or_other_text(value: IPv4Network | IPv6Network | IPv4Address | IPv6Add
 
 _text = address_text
 _HEXTETS = Struct(">8H").unpack
-_HEX = "{:x}".format
+
+
+def _zero_run_formats() -> tuple[tuple[str, int, int], ...]:
+    """For each set of zero hextets (bit i set: hextet i is zero), the format of
+    the address and the hextets it leaves out: the longest run of two or more
+    zero hextets (the first, on a tie) becomes ``::``, as `ipaddress` writes it."""
+    formats = []
+    for mask in range(256):
+        best_start, best_length, start, length = 8, 1, 0, 0
+        for index in range(8):
+            if mask >> index & 1:
+                if not length:
+                    start = index
+                length += 1
+                if length > best_length:
+                    best_start, best_length = start, length
+            else:
+                length = 0
+        if best_start == 8:
+            formats.append((":".join(["%x"] * 8), 8, 8))
+        else:
+            end = best_start + best_length
+            formats.append((":".join(["%x"] * best_start) + "::" + ":".join(["%x"] * (8 - end)), best_start, end))
+    return tuple(formats)
+
+
+_ZERO_RUNS = _zero_run_formats()
 
 
 def _ipv6_text(value: int) -> str:
-    """An IPv6 address (as an integer) the way `ipaddress` writes it, about
-    three times as fast: hextets in lowercase hex without leading zeros, and
-    the longest run of two or more zero hextets (the first, on a tie) as ``::``.
+    """An IPv6 address (as an integer) the way `ipaddress` writes it, several
+    times faster: hextets in lowercase hex without leading zeros, and the
+    longest run of two or more zero hextets (the first, on a tie) as ``::``.
 
     >>> _ipv6_text(0x20010DB8000000000000000000000001), _ipv6_text(0), _ipv6_text(0x20010DB8000000010000000000000000)
     ('2001:db8::1', '::', '2001:db8:0:1::')
     """
-    hextets = _HEXTETS(value.to_bytes(16, "big"))
-    best_start, best_length, start, length = -1, 1, 0, 0
-    for index, hextet in enumerate(hextets):
-        if hextet:
-            length = 0
-        else:
-            if not length:
-                start = index
-            length += 1
-            if length > best_length:
-                best_start, best_length = start, length
-    if best_start < 0:
-        return "%x:%x:%x:%x:%x:%x:%x:%x" % hextets  # noqa: UP031 - one format call for all eight hextets
-    return ":".join(map(_HEX, hextets[:best_start])) + "::" + ":".join(map(_HEX, hextets[best_start + best_length :]))
+    h = _HEXTETS(value.to_bytes(16, "big"))
+    mask = (
+        (h[0] == 0) | (h[1] == 0) << 1 | (h[2] == 0) << 2 | (h[3] == 0) << 3
+        | (h[4] == 0) << 4 | (h[5] == 0) << 5 | (h[6] == 0) << 6 | (h[7] == 0) << 7
+    )
+    shape, start, end = _ZERO_RUNS[mask]
+    text: str = shape % (h[:start] + h[end:])
+    return text
 
 
 def port_text(port_from: int | None, port_to: int | None) -> str:
