@@ -665,13 +665,25 @@ class NaclRule:
         derived["_key"] = match[3:]
         derived["_match"] = match
 
+    @property
+    def cidr_text(self) -> str:
+        """The rule's block as written, like ``0.0.0.0/0`` (remembered: tables and traces repeat it).
+
+        >>> NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, IPv4Network("198.51.100.0/24")).cidr_text
+        '198.51.100.0/24'
+        """
+        text: str | None = self.__dict__.get("_cidr_text")
+        if text is None:
+            text = self.__dict__["_cidr_text"] = address_text(self.cidr)
+        return text
+
     def describe(self, direction: Direction) -> str:
         """The rule in one short phrase (remembered per direction: explanations repeat it)."""
         key = "_describe_in" if direction is _INBOUND else "_describe_out"
         text: str | None = self.__dict__.get(key)
         if text is None:
             what = _what_text(self.protocol, self.port_from, self.port_to)
-            text = f"rule {self.number}: {self.action.value} {what} {'from' if direction is _INBOUND else 'to'} {address_text(self.cidr)}"
+            text = f"rule {self.number}: {self.action.value} {what} {'from' if direction is _INBOUND else 'to'} {self.cidr_text}"
             self.__dict__[key] = text
         return text
 

@@ -251,7 +251,7 @@ def nacl_shown(rules: Sequence[NaclRule], direction: Direction) -> tuple[str, li
     for r in rules:
         # Rules for all protocols or ICMP have no ports (the model refuses them).
         ports = "all" if r.port_from is None else port_text(r.port_from, r.port_to)
-        action, protocol, cidr = _PLAIN[r.action], _PLAIN[r.protocol], address_text(r.cidr)
+        action, protocol, cidr = _PLAIN[r.action], _PLAIN[r.protocol], r.cidr_text
         lines.append(f"| {r.number} | {protocol} | {ports} | {cidr} | {action} |\n")
         rows.append({"number": r.number, "action": action, "protocol": protocol, "ports": ports, "cidr": cidr})
     lines.append("| * | all | all | all | deny |")
@@ -275,18 +275,24 @@ def nacl_table(acl: NetworkAcl, direction: Direction, *, listed: Sequence[NaclRu
 def sg_shown(rules: Sequence[SgRule], direction: Direction) -> tuple[str, list[dict[str, JSONValue]]]:
     """Security-group rules as a question shows them: the markdown table (or a
     line saying there are none) and the params rows."""
-    rows: list[dict[str, JSONValue]] = [
-        {
-            "protocol": _PLAIN[r.protocol],
-            "ports": "all" if r.port_from is None else port_text(r.port_from, r.port_to),
-            "peer": r.peer if isinstance(r.peer, str) else address_text(r.peer),
-        }
-        for r in rules
-    ]
-    if not rows:
-        return f"*(no {direction.value} rules)*", rows
-    head = "| Protocol | Ports | Source |\n|---|---|---|" if direction is Direction.INBOUND else "| Protocol | Ports | Destination |\n|---|---|---|"
-    return head + "".join(f"\n| {row['protocol']} | {row['ports']} | {row['peer']} |" for row in rows), rows
+    if not rules:
+        return f"*(no {direction.value} rules)*", []
+    lines = [_SG_HEAD[direction]]
+    rows: list[dict[str, JSONValue]] = []
+    for r in rules:
+        protocol = _PLAIN[r.protocol]
+        # Rules for all protocols or ICMP have no ports (the model refuses them).
+        ports = "all" if r.port_from is None else port_text(r.port_from, r.port_to)
+        peer = r.peer if isinstance(r.peer, str) else address_text(r.peer)
+        lines.append(f"\n| {protocol} | {ports} | {peer} |")
+        rows.append({"protocol": protocol, "ports": ports, "peer": peer})
+    return "".join(lines), rows
+
+
+_SG_HEAD = {
+    Direction.INBOUND: "| Protocol | Ports | Source |\n|---|---|---|",
+    Direction.OUTBOUND: "| Protocol | Ports | Destination |\n|---|---|---|",
+}
 
 
 def sg_rows(rules: Sequence[SgRule]) -> list[dict[str, JSONValue]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network, IPv6Address
+from dataclasses import FrozenInstanceError, replace
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from generators.security.model import (
     SecurityGroup,
     SecurityModelError,
     SgRule,
+    address_text,
     custom_nacl,
     default_nacl,
     default_security_group,
@@ -28,7 +30,9 @@ from generators.security.model import (
     evaluate_nacl,
     evaluate_nacl_readings,
     evaluate_security_groups,
+    nacl_allows,
     new_security_group,
+    security_groups_allow,
 )
 from tests.generators.security.oracle import reference_nacl, reference_sg, reference_sg_rule
 from tests.generators.security.strategies import GROUP_IDS, acls, groups, packets
@@ -221,3 +225,55 @@ def test_ephemeral_ports() -> None:
 def test_invalid_values_are_refused(build, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SecurityModelError, match=message):
         build()
+
+
+@settings(max_examples=250)
+@given(acls(), directions, packets())
+def test_nacl_allows_is_the_decisions_verdict(acl: NetworkAcl, direction: Direction, packet: Packet) -> None:
+    assert nacl_allows(acl, direction, packet) == evaluate_nacl(acl, direction, packet).allowed
+
+
+@settings(max_examples=250)
+@given(st.lists(groups(), max_size=3), directions, packets(), peer_sets)
+def test_security_groups_allow_is_the_decisions_verdict(
+    group_list: list[SecurityGroup], direction: Direction, packet: Packet, peers: frozenset[str]
+) -> None:
+    assert security_groups_allow(group_list, direction, packet, peers) == evaluate_security_groups(group_list, direction, packet, peers).allowed
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=0, max_value=32))
+def test_address_text_writes_ipv4_like_ipaddress(value: int, prefix: int) -> None:
+    network = IPv4Network((value >> (32 - prefix) << (32 - prefix) if prefix else 0, prefix))
+    assert address_text(IPv4Address(value)) == str(IPv4Address(value))
+    assert address_text(network) == str(network)
+
+
+# Hextets that are mostly zero or small, so that every shape of zero run (and tie) comes up.
+hextets = st.lists(st.one_of(st.just(0), st.integers(min_value=0, max_value=15), st.integers(min_value=0, max_value=0xFFFF)), min_size=8, max_size=8)
+
+
+@settings(max_examples=500)
+@given(hextets, st.integers(min_value=0, max_value=128))
+def test_address_text_writes_ipv6_like_ipaddress(parts: list[int], prefix: int) -> None:
+    value = 0
+    for part in parts:
+        value = value << 16 | part
+    network = IPv6Network((value >> (128 - prefix) << (128 - prefix) if prefix else 0, prefix))
+    assert address_text(IPv6Address(value)) == str(IPv6Address(value))
+    assert address_text(network) == str(network)
+
+
+def test_rules_and_packets_stay_frozen_and_replaceable() -> None:
+    rule = NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4)
+    with pytest.raises(FrozenInstanceError):
+        rule.number = 90  # type: ignore[misc]
+    # Derived fields (compiled matches, cached texts) are neither compared nor shown.
+    rule.describe(Direction.INBOUND)
+    assert rule == NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4)
+    assert repr(rule) == "NaclRule(number=100, action=<Action.ALLOW: 'allow'>, protocol=<Protocol.TCP: 'tcp'>, port_from=443, port_to=443, cidr=IPv4Network('0.0.0.0/0'))"
+    packet = Packet(Protocol.TCP, IPv4Address("198.51.100.7"), IPv4Address("10.0.0.5"), 50000, 443)
+    moved = replace(packet, destination_port=22)
+    assert moved.destination_port == 22 and not rule.matches(Direction.INBOUND, moved) and rule.matches(Direction.INBOUND, packet)
+    acl = NetworkAcl("acl-1", (NaclRule(200, Action.DENY, Protocol.ALL, None, None, ALL_IPV4), rule), ())
+    assert [r.number for r in acl.ordered(Direction.INBOUND)] == [100, 200]
+    assert [r.number for r in replace(acl, inbound=acl.inbound[:1]).ordered(Direction.INBOUND)] == [200]

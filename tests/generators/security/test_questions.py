@@ -217,3 +217,54 @@ def test_fix_flow_needs_exactly_the_two_right_changes(seed: int) -> None:
     assert not works(right[:1]) and not works(right[1:])
     for text in wrong:
         assert not works([right[0], text]) and not works([right[1], text]), text
+
+
+def _acl_with(acl: NetworkAcl, direction: str, rule: NaclRule) -> NetworkAcl:
+    if direction == "inbound":
+        return NetworkAcl(acl.id, acl.inbound + (rule,), acl.outbound)
+    return NetworkAcl(acl.id, acl.inbound, acl.outbound + (rule,))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_deny_placement_answer_blocks_only_the_abuser(seed: int) -> None:
+    q = generators.get("security.nacl-deny-placement").make(seed)
+    p = q.params
+    acl = NetworkAcl(str(p["acl"]), tuple(_rules(p["inbound"])), tuple(_rules(p["outbound"])))
+    port, low, high = int(p["port"]), int(p["low"]), int(p["high"])
+    abuser = Endpoint("abuser", ip_network(str(p["attacker"])).network_address + 7)
+    friend = Endpoint("friend", ip_address(str(p["friend"])))
+
+    def verdict(text: str) -> tuple[bool, bool]:
+        found = re.fullmatch(r"Add (inbound|outbound) rule (\d+): deny tcp (\d+)(?:-(\d+))? (?:from|to) (\S+)", text)
+        assert found, text
+        rule = NaclRule(int(found[2]), Action.DENY, Protocol.TCP, int(found[3]), int(found[4] or found[3]), ip_network(found[5]))
+        server = Endpoint(str(p["name"]), ip_address(str(p["server"])), _acl_with(acl, found[1], rule), None, "web")
+        blocked = not any(connection_works(abuser, server, Protocol.TCP, port, c) for c in (low, high))
+        kept = all(connection_works(friend, server, Protocol.TCP, port, c) for c in (low, high))
+        return blocked, kept
+
+    for choice in q.choices:
+        assert (verdict(choice.text) == (True, True)) == choice.correct, choice.text
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_ephemeral_rule_direction_answer_lets_every_response_in(seed: int) -> None:
+    q = generators.get("security.ephemeral-rule-direction").make(seed)
+    p = q.params
+    acl = NetworkAcl(str(p["acl"]), tuple(_rules(p["inbound"])), tuple(_rules(p["outbound"])))
+    low, high = ephemeral_ports(dict(OS_CLIENTS)[str(p["os"])])
+    remote = Endpoint("remote", ip_address(str(p["remote"])))
+    port = int(p["port"])
+
+    def works(changed: NetworkAcl) -> bool:
+        client = Endpoint(str(p["name"]), ip_address("10.0.0.10"), changed, None, str(p["name"]))
+        return all(connection_works(client, remote, Protocol.TCP, port, c) for c in (low, high))
+
+    assert not works(acl)
+    for choice in q.choices:
+        found = re.fullmatch(r"(Inbound|Outbound) rule 110: allow tcp (\d+)(?:-(\d+))? (?:from|to) 0\.0\.0\.0/0", choice.text)
+        if found is None:
+            assert choice.misconception == "treat the network ACL as stateful"
+            continue
+        rule = NaclRule(110, Action.ALLOW, Protocol.TCP, int(found[2]), int(found[3] or found[2]), ALL_IPV4)
+        assert works(_acl_with(acl, found[1].lower(), rule)) == choice.correct, choice.text
