@@ -608,7 +608,20 @@ def security_groups_allow(
     >>> security_groups_allow([app], Direction.INBOUND, pkt, frozenset({"sg-web"})), security_groups_allow([app], Direction.INBOUND, pkt)
     (True, False)
     """
-    return _sg_allowing(groups, direction, packet, peer_groups) is not None
+    # `_sg_allowing`, inlined: this is the innermost loop of every connection check.
+    version, source, destination, protocol, port = packet._ends
+    inbound = direction is _INBOUND
+    value = source if inbound else destination
+    for group in groups:
+        for rule in group.inbound if inbound else group.outbound:
+            p, low, high, v, mask, base = rule._match
+            if (p is protocol or p is _ALL) and low <= port <= high:
+                if v == 0:
+                    if rule.peer in peer_groups:
+                        return True
+                elif v == version and value & mask == base:
+                    return True
+    return False
 
 
 def _sg_allowing(
@@ -885,9 +898,19 @@ def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
     >>> nacl_allows(acl, Direction.INBOUND, pkt), nacl_allows(acl, Direction.OUTBOUND, pkt.reply())
     (True, False)
     """
-    ordered: tuple[NaclRule, ...] = acl.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
-    rule = _first_match(ordered, direction, packet)
-    return rule is not None and rule.action is _ALLOW
+    # `_first_match`, inlined: this is the innermost loop of every connection check.
+    version, source, destination, protocol, port = packet._ends
+    if direction is _INBOUND:
+        ordered: tuple[NaclRule, ...] = acl.__dict__["_sorted_in"]
+        value = source
+    else:
+        ordered = acl.__dict__["_sorted_out"]
+        value = destination
+    for rule in ordered:
+        p, low, high, v, mask, base = rule._match
+        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
+            return rule.action is _ALLOW
+    return False
 
 
 def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:
