@@ -27,7 +27,12 @@ from generators.security.model import (
     ephemeral_ports,
     evaluate_nacl,
 )
-from generators.security.syntax import ConfigSyntaxError, group_id, parse_nacl_config, parse_sg_config
+from generators.security.syntax import (
+    ConfigSyntaxError,
+    group_id,
+    parse_nacl_config,
+    parse_sg_config,
+)
 from quizapp.questions import JSONValue, LabCheck, LabReport, LabSpec, LabSyntaxError
 
 NACL_SYNTAX = """\

@@ -128,7 +128,7 @@ def _packet_scene(rng: random.Random, fake: Faker) -> tuple[str, IPv4Network, Di
     subnet = sc.one_subnet(rng)
     server = sc.host(rng, subnet)
     service, port = rng.choice(sc.SERVICES)
-    os_name, family = rng.choice(sc.OS_CLIENTS)
+    _os_name, family = rng.choice(sc.OS_CLIENTS)  # the client OS only sets the port range here
     low, high = ephemeral_ports(family)
     client = sc.public_address(rng)
     cport = rng.randint(low, high)

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generators.security.model import (
+    MAX_RULE_NUMBER,
     Action,
     Direction,
     NaclRule,
@@ -41,7 +42,6 @@ from generators.security.model import (
     SecurityGroup,
     SecurityModelError,
     SgRule,
-    MAX_RULE_NUMBER,
 )
 
 __all__ = [

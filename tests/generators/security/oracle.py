@@ -10,7 +10,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from generators.security.model import Action, Direction, NaclRule, Packet, Protocol, SecurityGroup, SgRule
+from generators.security.model import (
+    Action,
+    Direction,
+    NaclRule,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+)
 
 
 def contains(network: ipaddress.IPv4Network | ipaddress.IPv6Network, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

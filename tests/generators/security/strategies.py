@@ -7,7 +7,15 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from hypothesis import strategies as st
 
-from generators.security.model import Action, NaclRule, NetworkAcl, Packet, Protocol, SecurityGroup, SgRule
+from generators.security.model import (
+    Action,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+)
 
 V4_BASE = int(IPv4Address("10.0.0.0"))
 V6_BASE = int(IPv6Address("2001:db8::"))

@@ -34,7 +34,11 @@ from generators.security.model import (
     new_security_group,
     security_groups_allow,
 )
-from tests.generators.security.oracle import reference_nacl, reference_sg, reference_sg_rule
+from tests.generators.security.oracle import (
+    reference_nacl,
+    reference_sg,
+    reference_sg_rule,
+)
 from tests.generators.security.strategies import GROUP_IDS, acls, groups, packets
 
 directions = st.sampled_from(list(Direction))
