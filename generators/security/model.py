@@ -316,6 +316,8 @@ def _compile(protocol: Protocol, port_from: int | None, port_to: int | None, net
         low, high = _ANY_PORT
     if network is None:
         return protocol, low, high, 0, 0, 0
+    if network is ALL_IPV4:
+        return protocol, low, high, 4, 0, 0  # the most common block, known in advance
     return protocol, low, high, network.version, int(network.netmask), int(network.network_address)
 
 
@@ -865,29 +867,33 @@ def evaluate_nacl_readings(acl: NetworkAcl, direction: Direction, packet: Packet
     inbound = direction is _INBOUND
     stored = acl.inbound if inbound else acl.outbound
     listed = _all_matches(stored, direction, packet)
+    acl_id = acl.id
     if not listed:
-        star = NaclDecision(False, None, direction, acl.id)
-        return dict.fromkeys(NaclReading, star)
+        star = NaclDecision(False, None, direction, acl_id)
+        return {_RULE_NUMBER: star, _LISTED_ORDER: star, _LAST_MATCH: star, _DENY_WINS: star}
     first_listed = listed[0]
+    listed_decision = NaclDecision(first_listed.action is _ALLOW, first_listed, direction, acl_id)
     if len(listed) == 1:
-        only = NaclDecision(first_listed.action is _ALLOW, first_listed, direction, acl.id)
-        return {_RULE_NUMBER: only, _LISTED_ORDER: only, _LAST_MATCH: only, _DENY_WINS: only}
+        return {_RULE_NUMBER: listed_decision, _LISTED_ORDER: listed_decision, _LAST_MATCH: listed_decision, _DENY_WINS: listed_decision}
     # Stored already in number order (then it is its own sorted tuple): so are the matches.
-    in_order = acl.__dict__["_sorted_in" if inbound else "_sorted_out"] is stored
-    ordered = listed if in_order else sorted(listed, key=_rule_number)
-    deny = ordered[0]
+    if acl.__dict__["_sorted_in" if inbound else "_sorted_out"] is stored:
+        ordered = listed
+    elif len(listed) == 2:
+        ordered = listed if first_listed.number < listed[1].number else [listed[1], first_listed]
+    else:
+        ordered = sorted(listed, key=_rule_number)
+    first, last = ordered[0], ordered[-1]
+    deny = first
     for rule in ordered:
         if rule.action is _DENY:
             deny = rule
             break
-    made: dict[int, NaclDecision] = {}  # one decision per rule chosen: readings often agree
-    out: dict[NaclReading, NaclDecision] = {}
-    for reading, rule in ((_RULE_NUMBER, ordered[0]), (_LISTED_ORDER, first_listed), (_LAST_MATCH, ordered[-1]), (_DENY_WINS, deny)):
-        decision = made.get(id(rule))
-        if decision is None:
-            decision = made[id(rule)] = NaclDecision(rule.action is _ALLOW, rule, direction, acl.id)
-        out[reading] = decision
-    return out
+    # One decision per rule chosen: the readings often agree.
+    made = {id(first_listed): listed_decision}
+    for rule in (first, last, deny):
+        if id(rule) not in made:
+            made[id(rule)] = NaclDecision(rule.action is _ALLOW, rule, direction, acl_id)
+    return {_RULE_NUMBER: made[id(first)], _LISTED_ORDER: listed_decision, _LAST_MATCH: made[id(last)], _DENY_WINS: made[id(deny)]}
 
 
 def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:

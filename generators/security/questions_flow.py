@@ -276,40 +276,40 @@ class FixTheFlow(Generator):
         ret_low, ret_high = rng.choice([(low, high), (1024, 65535)])
         variant = rng.choice(["nacl", "sg-out", "sg-in"])
         number = rng.choice([100, 110, 120, 130])
-        admin_rule = NaclRule(number + 100, Action.ALLOW, Protocol.TCP, 22, 22, admin)
+        admin_rule = NaclRule(number + 100, _ALLOW, _TCP, 22, 22, admin)
         inbound: tuple[NaclRule, ...] = (admin_rule,)
-        outbound: tuple[NaclRule, ...] = (NaclRule(number + 100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),)
-        sg_in: tuple[SgRule, ...] = (SgRule(Protocol.TCP, 22, 22, admin),)
-        nacl_in_rule = NaclRule(number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)
-        sg_in_rule = SgRule(Protocol.TCP, port, port, ALL_IPV4)
+        outbound: tuple[NaclRule, ...] = (NaclRule(number + 100, _ALLOW, _TCP, 443, 443, ALL_IPV4),)
+        sg_in: tuple[SgRule, ...] = (SgRule(_TCP, 22, 22, admin),)
+        nacl_in_rule = NaclRule(number, _ALLOW, _TCP, port, port, ALL_IPV4)
+        sg_in_rule = SgRule(_TCP, port, port, ALL_IPV4)
         if variant == "nacl":
             sg_in += (sg_in_rule,)
         if variant == "sg-out":
             inbound += (nacl_in_rule,)
         if variant == "sg-in":
-            outbound += (NaclRule(number, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),)
+            outbound += (NaclRule(number, _ALLOW, _TCP, 1024, 65535, ALL_IPV4),)
         acl = NetworkAcl(sc.hex_id(rng, "acl"), inbound, outbound)
         sg = SecurityGroup(sc.hex_id(rng, "sg"), f"{name}-sg", sg_in, ())
         nacl_in: tuple[str, _Change] = (f"Network ACL: add inbound rule {number}, allow tcp {port} from 0.0.0.0/0", ("nacl-in", nacl_in_rule))
         nacl_out: tuple[str, _Change] = (
             f"Network ACL: add outbound rule {number}, allow tcp {ret_low}-{ret_high} to 0.0.0.0/0",
-            ("nacl-out", NaclRule(number, Action.ALLOW, Protocol.TCP, ret_low, ret_high, ALL_IPV4)),
+            ("nacl-out", NaclRule(number, _ALLOW, _TCP, ret_low, ret_high, ALL_IPV4)),
         )
         sg_add: tuple[str, _Change] = (f"Security group: add inbound rule tcp {port} from 0.0.0.0/0", ("sg-in", sg_in_rule))
         correct = {"nacl": [nacl_in, nacl_out], "sg-out": [sg_add, nacl_out], "sg-in": [sg_add, nacl_in]}[variant]
         wrong_number = number + 10
         candidates: list[tuple[str, _Change, str]] = [
             (f"Security group: add outbound rule tcp {low}-{high} to 0.0.0.0/0",
-             ("sg-out", SgRule(Protocol.TCP, low, high, ALL_IPV4)),
+             ("sg-out", SgRule(_TCP, low, high, ALL_IPV4)),
              "treat the security group as stateless, so that its responses need an outbound rule"),
             (f"Network ACL: add inbound rule {wrong_number}, allow tcp {low}-{high} from 0.0.0.0/0",
-             ("nacl-in", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, low, high, ALL_IPV4)),
+             ("nacl-in", NaclRule(wrong_number, _ALLOW, _TCP, low, high, ALL_IPV4)),
              "put the rule for the return traffic in the wrong direction"),
             (f"Network ACL: add outbound rule {wrong_number}, allow tcp {port} to 0.0.0.0/0",
-             ("nacl-out", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, port, port, ALL_IPV4)),
+             ("nacl-out", NaclRule(wrong_number, _ALLOW, _TCP, port, port, ALL_IPV4)),
              f"expect the response to go to port {port} rather than to the client's ephemeral port"),
             (f"Network ACL: add outbound rule {wrong_number}, allow tcp {other_low}-{other_high} to 0.0.0.0/0",
-             ("nacl-out", NaclRule(wrong_number, Action.ALLOW, Protocol.TCP, other_low, other_high, ALL_IPV4)),
+             ("nacl-out", NaclRule(wrong_number, _ALLOW, _TCP, other_low, other_high, ALL_IPV4)),
              f"use the ephemeral range of another operating system than {os_name}"),
         ]
         client = Endpoint("client", client_ip)
@@ -368,9 +368,9 @@ class FixTheFlow(Generator):
                 distractors.append(Distractor(text, misconception))
         rng.shuffle(distractors)
         failing = failing_steps(client, Endpoint(name, server_ip, acl, (sg,), name), _TCP, port, high)
-        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, Direction.INBOUND)
-        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, Direction.OUTBOUND)
-        sg_table, sg_rows = sc.sg_shown(sg.inbound, Direction.INBOUND)
+        inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
+        outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
+        sg_table, sg_rows = sc.sg_shown(sg.inbound, _INBOUND)
         prompt = (
             f"Users running {os_name} cannot reach the {service} service on `{sc.endpoint_text(server_ip, port)}` in the "
             f"subnet **{name}** (`{subnet}`); their connections time out. The subnet's network ACL {acl.id} has these rules.\n\n"

@@ -502,7 +502,7 @@ class NaclAllowedCount(Generator):
             packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
         # One pass over the packets: the model's verdict under each reading, and how the packet is shown.
         count, v6_value = 0, 0
-        misread = [0] * len(_MISREADINGS)
+        misread = [0, 0, 0]  # packets let in under each of the three _MISREADINGS
         rows = ["| # | Source | Destination |", "|---|---|---|"]
         shown: list[JSONValue] = []
         walk = []
@@ -512,8 +512,9 @@ class NaclAllowedCount(Generator):
             verdict = evaluate_nacl_readings(acl, _INBOUND, p)
             d = verdict[_RULE_NUMBER]
             count += d.allowed
-            for k, (reading, _) in enumerate(_MISREADINGS):
-                misread[k] += verdict[reading].allowed
+            misread[0] += verdict[_MISREADINGS[0][0]].allowed
+            misread[1] += verdict[_MISREADINGS[1][0]].allowed
+            misread[2] += verdict[_MISREADINGS[2][0]].allowed
             # Reading IPv4 rules as matching IPv6 changes nothing for an IPv4 packet.
             v6_value += _misread_v6(acl, _INBOUND, p)[0] if p.source.version == 6 else d.allowed
             source = sc.text(p.source)
