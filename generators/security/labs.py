@@ -113,14 +113,14 @@ class NaclWebTierLab(LabGenerator):
         name = sc.label(fake, "web")
         subnet = sc.subnets(rng, sc.vpc_block(rng), 1)[0]
         server = sc.host(rng, subnet)
-        admin = sc.block_of(sc.public_address(rng), rng.choice([24, 26, 28]))
-        mix_text, families = rng.choice(_CLIENT_MIXES)
-        admin_os, admin_family = rng.choice([("Windows 11", "windows"), ("Ubuntu 24.04", "linux")])
-        extra = rng.choice(["none", "http", "updates", "monitoring"])
+        admin = sc.block_of(sc.public_address(rng), sc.pick(rng, [24, 26, 28]))
+        mix_text, families = sc.pick(rng, _CLIENT_MIXES)
+        admin_os, admin_family = sc.pick(rng, [("Windows 11", "windows"), ("Ubuntu 24.04", "linux")])
+        extra = sc.pick(rng, ["none", "http", "updates", "monitoring"])
         low, high = _range_of(families)
         a_low, a_high = ephemeral_ports(admin_family)
         internet = [sc.address_outside(rng, admin) for _ in range(2)]
-        database, database_port = rng.choice([("MySQL", 3306), ("PostgreSQL", 5432)])
+        database, database_port = sc.pick(rng, [("MySQL", 3306), ("PostgreSQL", 5432)])
         admin_hosts = [admin.network_address + 1, admin.broadcast_address - 1]
         flows: list[dict[str, JSONValue]] = [
             {"must": "work", "what": "HTTPS", "from": ", ".join(map(str, internet)), "port": 443, "ports": f"{low}-{high}"},
@@ -130,7 +130,7 @@ class NaclWebTierLab(LabGenerator):
             {"must": "be denied on the way in", "what": database, "from": str(internet[0]), "port": database_port, "ports": f"{low}-{high}"},
         ]
         monitor = sc.block_of(sc.address_outside(rng, admin), 28)
-        update_os, update_family = rng.choice([("Amazon Linux 2023", "linux"), ("Windows Server 2022", "windows")])
+        update_os, update_family = sc.pick(rng, [("Amazon Linux 2023", "linux"), ("Windows Server 2022", "windows")])
         u_low, u_high = ephemeral_ports(update_family)
         mirror = sc.address_outside(rng, admin)
         if extra == "http":
@@ -290,8 +290,8 @@ class SgThreeTierLab(LabGenerator):
         app_name = sc.word(fake)
         vpc = sc.vpc_block(rng)
         net_web, net_app, net_db = sc.subnets(rng, vpc, 3)
-        app_port = rng.choice(_APP_PORTS)
-        engine, db_port = rng.choice(_DATABASES)
+        app_port = sc.pick(rng, _APP_PORTS)
+        engine, db_port = sc.pick(rng, _DATABASES)
         hosts = {
             "web-1": sc.host(rng, net_web),
             "app-1": sc.host(rng, net_app),

@@ -77,16 +77,16 @@ class NaclResponseAllowed(Generator):
     title = "Is the response allowed out?"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        name = sc.label(fake, rng.choice(["web", "api", "edge"]))
+        name = sc.label(fake, sc.pick(rng, ["web", "api", "edge"]))
         subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
-        service, port = rng.choice([s for s in sc.SERVICES if s[1] in (443, 80, 22, 3389)])
-        os_name, family = rng.choice(sc.OS_CLIENTS)
+        service, port = sc.pick(rng, [s for s in sc.SERVICES if s[1] in (443, 80, 22, 3389)])
+        os_name, family = sc.pick(rng, sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
         client = sc.public_address(rng)
-        cport = rng.randint(low, high)
+        cport = sc.between(rng, low, high)
         client_net = sc.block_of(client, 24)
-        variant = rng.randrange(5)
+        variant = sc.below(rng, 5)
         outbound: list[NaclRule] = []
         if variant == 0:
             outbound.append(NaclRule(100, _ALLOW, _TCP, 1024, 65535, ALL_IPV4))
@@ -165,9 +165,9 @@ def _range_case(rng: random.Random, fake: Faker) -> _RangeCase:
     vpc = sc.vpc_block(rng)
     first, second = sc.subnets(rng, vpc, 2)
     name_a, name_b = sc.label(fake, "public"), sc.label(fake, "private")
-    case = rng.randrange(5)
+    case = sc.below(rng, 5)
     if case <= 1:
-        os_name, family = rng.choice(sc.OS_CLIENTS)
+        os_name, family = sc.pick(rng, sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
         if case == 0:
             text = (
@@ -264,18 +264,18 @@ class FixTheFlow(Generator):
     title = "Two changes that fix the connection"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        name = sc.label(fake, rng.choice(["web", "api", "portal"]))
+        name = sc.label(fake, sc.pick(rng, ["web", "api", "portal"]))
         subnet = sc.one_subnet(rng)
         server_ip = sc.host(rng, subnet)
-        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("RDP", 3389), ("SSH", 22)])
-        os_name, family = rng.choice(sc.OS_CLIENTS)
+        service, port = sc.pick(rng, [("HTTPS", 443), ("HTTP", 80), ("RDP", 3389), ("SSH", 22)])
+        os_name, family = sc.pick(rng, sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
         client_ip = sc.public_address(rng)
         admin = sc.public_block(rng)
         other_low, other_high = ephemeral_ports("linux" if family == "windows" else "windows")
-        ret_low, ret_high = rng.choice([(low, high), (1024, 65535)])
-        variant = rng.choice(["nacl", "sg-out", "sg-in"])
-        number = rng.choice([100, 110, 120, 130])
+        ret_low, ret_high = sc.pick(rng, [(low, high), (1024, 65535)])
+        variant = sc.pick(rng, ["nacl", "sg-out", "sg-in"])
+        number = sc.pick(rng, [100, 110, 120, 130])
         admin_rule = NaclRule(number + 100, _ALLOW, _TCP, 22, 22, admin)
         inbound: tuple[NaclRule, ...] = (admin_rule,)
         outbound: tuple[NaclRule, ...] = (NaclRule(number + 100, _ALLOW, _TCP, 443, 443, ALL_IPV4),)
@@ -366,7 +366,7 @@ class FixTheFlow(Generator):
         for k, (text, _, misconception) in enumerate(candidates, 2):
             if not works(0, k) and not works(1, k):
                 distractors.append(Distractor(text, misconception))
-        rng.shuffle(distractors)
+        sc.shuffle(rng, distractors)
         failing = failing_steps(client, Endpoint(name, server_ip, acl, (sg,), name), _TCP, port, high)
         inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
         outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
@@ -423,7 +423,7 @@ class ConnectionPathOrder(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         vpc = sc.vpc_block(rng)
         net_a, net_b = sc.subnets(rng, vpc, 2)
-        role_a, role_b, port = rng.choice([("web", "app", 8080), ("app", "db", 5432), ("app", "cache", 6379), ("web", "api", 8443)])
+        role_a, role_b, port = sc.pick(rng, [("web", "app", 8080), ("app", "db", 5432), ("app", "cache", 6379), ("web", "api", 8443)])
         sub_a, sub_b = sc.label(fake, role_a), sc.label(fake, role_b)
         acl_a = NetworkAcl(sc.hex_id(rng, "acl"), (NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, vpc),),
                            (NaclRule(100, Action.ALLOW, Protocol.ALL, None, None, vpc),))
@@ -435,10 +435,10 @@ class ConnectionPathOrder(Generator):
         host_a, host_b = sc.host(rng, net_a), sc.host(rng, net_b)
         a = Endpoint(f"{role_a}-1", host_a, acl_a, (sg_a,), sub_a)
         b = Endpoint(f"{role_b}-1", host_b, acl_b, (sg_b,), sub_b)
-        cport = rng.randint(32768, 61000)
+        cport = sc.between(rng, 32768, 61000)
         result = evaluate_connection(a, b, Protocol.TCP, port, cport)
         assert result.works
-        leg_set = rng.choice([(Leg.REQUEST_OUT, Leg.REQUEST_IN), (Leg.RESPONSE_OUT, Leg.RESPONSE_IN)])
+        leg_set = sc.pick(rng, [(Leg.REQUEST_OUT, Leg.REQUEST_IN), (Leg.RESPONSE_OUT, Leg.RESPONSE_IN)])
         steps = [s for s in result.steps if s.leg in leg_set]
         owners = {a.name: (sg_a.name, f"{acl_a.id} of {sub_a}"), b.name: (sg_b.name, f"{acl_b.id} of {sub_b}")}
 
@@ -479,13 +479,13 @@ class EphemeralRuleDirection(Generator):
     title = "The rule for the responses"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        name = sc.label(fake, rng.choice(["app", "batch", "worker"]))
+        name = sc.label(fake, sc.pick(rng, ["app", "batch", "worker"]))
         subnet = sc.one_subnet(rng)
         ip = sc.host(rng, subnet)
-        os_name, family = rng.choice(sc.OS_CLIENTS)
+        os_name, family = sc.pick(rng, sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
         other_low, other_high = ephemeral_ports("linux" if family == "windows" else "windows")
-        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("SMTP", 25)])
+        service, port = sc.pick(rng, [("HTTPS", 443), ("HTTP", 80), ("SMTP", 25)])
         remote = sc.public_address(rng)
         admin = sc.public_block(rng)
         acl = NetworkAcl(
@@ -521,7 +521,7 @@ class EphemeralRuleDirection(Generator):
         # A network ACL taken to be stateful would let every response back in after its request went out.
         assert all(nacl_allows(acl, _OUTBOUND, out) for out, _ in flows)
         distractors.append(Distractor("None: the responses are let in because the requests were let out", "treat the network ACL as stateful"))
-        rng.shuffle(distractors)
+        sc.shuffle(rng, distractors)
         blocking = blocking_step(Endpoint(name, ip, acl, None, name), Endpoint(service, remote), _TCP, port, high)
         assert blocking is not None
         inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)

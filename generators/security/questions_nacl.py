@@ -57,7 +57,7 @@ _TENS = tuple(range(10, 500, 10))
 
 def _numbers(rng: random.Random, count: int) -> list[int]:
     """Distinct rule numbers, mostly in steps of 10 as AWS suggests."""
-    low, middle = rng.randint(1, 9), rng.randint(101, 199)
+    low, middle = sc.between(rng, 1, 9), sc.between(rng, 101, 199)
     # The tens, `low` and `middle`, sorted and without repeats (`middle` may be a ten).
     pool = [low, *_TENS] if middle % 10 == 0 else [low, *_TENS[:middle // 10], middle, *_TENS[middle // 10:]]
     return rng.sample(pool, count)
@@ -66,7 +66,7 @@ def _numbers(rng: random.Random, count: int) -> list[int]:
 def _shuffled_unsorted(rng: random.Random, rules: list[NaclRule]) -> list[NaclRule]:
     """The rules in a random order that is not sorted by number."""
     listed = rules[:]
-    rng.shuffle(listed)
+    sc.shuffle(rng, listed)
     previous = 0
     for rule in listed:
         if rule.number < previous:
@@ -91,7 +91,7 @@ def _matching_rules(rng: random.Random, direction: Direction, packet: Packet) ->
         (_TCP, wide[0], wide[1], 0),
         (_ALL, None, None, 16),
         (_TCP, port, port, 0),
-        (_ALL, None, None, rng.choice([8, 12])),
+        (_ALL, None, None, sc.pick(rng, [8, 12])),
     ]
 
 
@@ -111,7 +111,7 @@ def _missing_rules(
     elsewhere = sc.public_block(rng)
     while other in elsewhere:
         elsewhere = sc.public_block(rng)
-    other_port = rng.choice([p for _, p in sc.SERVICES if p != port])
+    other_port = sc.pick(rng, [p for _, p in sc.SERVICES if p != port])
     below = (1024, port - 1) if port > 1024 else (port + 1, 65535)
     return [
         (Protocol.TCP, port, port, elsewhere),
@@ -124,15 +124,15 @@ def _missing_rules(
 
 def _packet_scene(rng: random.Random, fake: Faker) -> tuple[str, IPv4Network, Direction, Packet, str]:
     """A subnet, a direction and a TCP packet crossing it, with the sentence that describes the packet."""
-    name = sc.label(fake, rng.choice(["web", "public", "edge", "app"]))
+    name = sc.label(fake, sc.pick(rng, ["web", "public", "edge", "app"]))
     subnet = sc.one_subnet(rng)
     server = sc.host(rng, subnet)
-    service, port = rng.choice(sc.SERVICES)
-    _os_name, family = rng.choice(sc.OS_CLIENTS)  # the client OS only sets the port range here
+    service, port = sc.pick(rng, sc.SERVICES)
+    _os_name, family = sc.pick(rng, sc.OS_CLIENTS)  # the client OS only sets the port range here
     low, high = ephemeral_ports(family)
     client = sc.public_address(rng)
-    cport = rng.randint(low, high)
-    direction = rng.choice(_DIRECTIONS)
+    cport = sc.between(rng, low, high)
+    direction = sc.pick(rng, _DIRECTIONS)
     if direction is _INBOUND:
         packet = Packet(Protocol.TCP, client, server, cport, port)
         what = (
@@ -160,13 +160,13 @@ class NaclDecidingRule(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name, subnet, direction, packet, what = _packet_scene(rng, fake)
-        matching = [_matching_shape(m, direction, packet) for m in rng.sample(_matching_rules(rng, direction, packet), rng.randint(2, 3))]
-        missing = rng.sample(_missing_rules(rng, direction, packet), rng.randint(1, 3))
+        matching = [_matching_shape(m, direction, packet) for m in rng.sample(_matching_rules(rng, direction, packet), sc.between(rng, 2, 3))]
+        missing = rng.sample(_missing_rules(rng, direction, packet), sc.between(rng, 1, 3))
         numbers = _numbers(rng, len(matching) + len(missing))
-        actions = [_ALLOW, _DENY] + [rng.choice(_ACTIONS) for _ in matching[2:]]
-        rng.shuffle(actions)
+        actions = [_ALLOW, _DENY] + [sc.pick(rng, _ACTIONS) for _ in matching[2:]]
+        sc.shuffle(rng, actions)
         rules = [NaclRule(n, a, *shape) for n, a, shape in zip(numbers, actions, matching, strict=False)]
-        rules += [NaclRule(n, rng.choice(_ACTIONS), *shape) for n, shape in zip(numbers[len(matching) :], missing, strict=True)]
+        rules += [NaclRule(n, sc.pick(rng, _ACTIONS), *shape) for n, shape in zip(numbers[len(matching) :], missing, strict=True)]
         listed = _shuffled_unsorted(rng, rules)
         acl_id = sc.hex_id(rng, "acl")
         acl = NetworkAcl(acl_id, tuple(listed), ()) if direction is _INBOUND else NetworkAcl(acl_id, (), tuple(listed))
@@ -220,20 +220,20 @@ class NaclDenyPlacement(Generator):
         name = sc.label(fake, "web")
         subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
-        allow_number = rng.choice([100, 110, 120, 200])
+        allow_number = sc.pick(rng, [100, 110, 120, 200])
         attacker = sc.public_block(rng)
         friend = sc.address_outside(rng, attacker)
-        bad = attacker.network_address + rng.randrange(1, 255)
-        os_name, family = rng.choice(sc.OS_CLIENTS)
+        bad = attacker.network_address + sc.in_range(rng, 1, 255)
+        os_name, family = sc.pick(rng, sc.OS_CLIENTS)
         low, high = ephemeral_ports(family)
-        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80)])
+        service, port = sc.pick(rng, [("HTTPS", 443), ("HTTP", 80)])
         inbound = [NaclRule(allow_number, _ALLOW, _TCP, port, port, ALL_IPV4)]
         outbound = (NaclRule(500, _ALLOW, _TCP, 1024, 65535, ALL_IPV4),)
         if rng.random() < 0.5:
             inbound.append(NaclRule(allow_number + 10, _ALLOW, _TCP, 22, 22, sc.public_block(rng)))
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(inbound), outbound)
-        early = allow_number - rng.choice([10, 20, 50])
-        late = allow_number + rng.choice([50, 100, 150])
+        early = allow_number - sc.pick(rng, [10, 20, 50])
+        late = allow_number + sc.pick(rng, [50, 100, 150])
         blocked_text = sc.text(attacker)
         candidates: list[tuple[str, Direction, NaclRule, str | None]] = [
             (f"Add inbound rule {early}: deny tcp {port} from {blocked_text}", _INBOUND,
@@ -266,7 +266,7 @@ class NaclDenyPlacement(Generator):
         assert len(right) == 1 and right[0][1] is None, verdicts
         answer = right[0][0]
         distractors = [Distractor(v[0], v[1]) for v in verdicts if v[1] is not None]
-        rng.shuffle(distractors)
+        sc.shuffle(rng, distractors)
         friend_text = sc.text(friend)
         inbound_table, inbound_rows = sc.nacl_shown(acl.inbound, _INBOUND)
         outbound_table, outbound_rows = sc.nacl_shown(acl.outbound, _OUTBOUND)
@@ -321,7 +321,7 @@ class NaclEvaluationOrder(Generator):
     title = "Order of network ACL rule evaluation"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        numbers = rng.sample(rng.choice(_ORDER_POOLS), rng.randint(3, 5))
+        numbers = rng.sample(sc.pick(rng, _ORDER_POOLS), sc.between(rng, 3, 5))
         shapes: list[tuple[Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
             (Protocol.TCP, 443, 443, ALL_IPV4),
             (Protocol.TCP, 22, 22, sc.public_block(rng)),
@@ -330,14 +330,14 @@ class NaclEvaluationOrder(Generator):
             (Protocol.UDP, 53, 53, sc.vpc_block(rng)),
             (Protocol.TCP, 80, 80, ALL_IPV6),
         ]
-        rng.shuffle(shapes)
-        rules = [NaclRule(n, rng.choice(_ACTIONS), *s) for n, s in zip(numbers, shapes, strict=False)]
+        sc.shuffle(rng, shapes)
+        rules = [NaclRule(n, sc.pick(rng, _ACTIONS), *s) for n, s in zip(numbers, shapes, strict=False)]
         listed = _shuffled_unsorted(rng, rules)
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
         ordered = acl.ordered(_INBOUND)
         steps = [r.describe(_INBOUND) for r in ordered]
         steps.append("rule *: deny all traffic that no numbered rule matched")
-        name = sc.label(fake, rng.choice(["app", "data", "web"]))
+        name = sc.label(fake, sc.pick(rng, ["app", "data", "web"]))
         table, rows = sc.nacl_shown(listed, _INBOUND)
         prompt = (
             f"Network ACL {acl.id} of the subnet **{name}** has these inbound rules, listed in the order "
@@ -389,17 +389,17 @@ class NaclIpv6Match(Generator):
     title = "IPv4 and IPv6 network ACL rules"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        name = sc.label(fake, rng.choice(["web", "public", "edge"]))
+        name = sc.label(fake, sc.pick(rng, ["web", "public", "edge"]))
         # 2600:1f18:xxxx:yy00::/56 and 2001:db8:zzzz::/48, built from integers rather than parsed.
-        prefix = IPv6Network(((0x26001F18 << 96) | (rng.randrange(0x1000, 0xFFFF) << 80) | (rng.randrange(256) << 72), 56))
-        subnet6 = IPv6Network((int(prefix.network_address) + (rng.randrange(256) << 64), 64))
+        prefix = IPv6Network(((0x26001F18 << 96) | (sc.in_range(rng, 0x1000, 0xFFFF) << 80) | (sc.below(rng, 256) << 72), 56))
+        subnet6 = IPv6Network((int(prefix.network_address) + (sc.below(rng, 256) << 64), 64))
         server = sc.ipv6_host(rng, subnet6)
-        client_net = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))
+        client_net = IPv6Network((_DOC_V6 | (sc.in_range(rng, 0x10, 0xFFFF) << 80), 48))
         client = sc.ipv6_host(rng, client_net)
-        service, port = rng.choice([("HTTPS", 443), ("HTTP", 80), ("SSH", 22)])
-        cport = rng.randint(49152, 65535)
+        service, port = sc.pick(rng, [("HTTPS", 443), ("HTTP", 80), ("SSH", 22)])
+        cport = sc.between(rng, 49152, 65535)
         packet = Packet(_TCP, client, server, cport, port)
-        first = rng.choice([100, 110, 120])
+        first = sc.pick(rng, [100, 110, 120])
         rules = [NaclRule(first, _ALLOW, _TCP, port, port, ALL_IPV4)]
         extra_shapes: list[tuple[Action, Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
             (_ALLOW, _TCP, port, port, ALL_IPV6),
@@ -408,7 +408,7 @@ class NaclIpv6Match(Generator):
             (_DENY, _TCP, port, port, ALL_IPV6),
             (_ALLOW, _ALL, None, None, _TEN_SLASH_8),
         ]
-        extra = rng.sample(extra_shapes, rng.randint(1, 3))
+        extra = rng.sample(extra_shapes, sc.between(rng, 1, 3))
         later = sorted(sc.sample_range(rng, first + 5, first + 100, 5, len(extra)))
         for number, (action, protocol, lo, hi, cidr) in zip(later, extra, strict=True):
             rules.append(NaclRule(number, action, protocol, lo, hi, cidr))
@@ -466,7 +466,7 @@ class NaclAllowedCount(Generator):
     title = "How many packets does the network ACL let in?"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        name = sc.label(fake, rng.choice(["web", "app", "edge"]))
+        name = sc.label(fake, sc.pick(rng, ["web", "app", "edge"]))
         subnet = sc.one_subnet(rng)
         server = sc.host(rng, subnet)
         partner = sc.public_block(rng)
@@ -480,26 +480,26 @@ class NaclAllowedCount(Generator):
             (Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),
             (Action.DENY, Protocol.TCP, 22, 22, ALL_IPV4),
         ]
-        rng.shuffle(shapes)
+        sc.shuffle(rng, shapes)
         # Numbered after the shuffle, so the deny of `blocked` and the allow of 443 can come in either order.
         listed = _shuffled_unsorted(rng, [NaclRule(n, *shape) for n, shape in zip(numbers, shapes, strict=True)])
         acl = NetworkAcl(sc.hex_id(rng, "acl"), tuple(listed), ())
         partner_base, blocked_base = int(partner.network_address), int(blocked.network_address)
         outside = sc.outside_test(partner, blocked)
         sources = [
-            (partner_base + rng.randrange(1, 255), 22),
-            (blocked_base + rng.randrange(1, 65535), 443),
+            (partner_base + sc.in_range(rng, 1, 255), 22),
+            (blocked_base + sc.in_range(rng, 1, 65535), 443),
             (sc.public_int_outside(rng, outside), 443),
             (sc.public_int_outside(rng, outside), 22),
-            (blocked_base + rng.randrange(1, 65535), 22),
+            (blocked_base + sc.in_range(rng, 1, 65535), 22),
             (sc.public_int_outside(rng, outside), 3389),
         ]
-        chosen = rng.sample(sources, rng.randint(4, 6))
-        packets = [Packet(_TCP, IPv4Address(src), server, rng.randint(49152, 65535), port) for src, port in chosen]
+        chosen = rng.sample(sources, sc.between(rng, 4, 6))
+        packets = [Packet(_TCP, IPv4Address(src), server, sc.between(rng, 49152, 65535), port) for src, port in chosen]
         if rng.random() < 0.4:
-            v6 = IPv6Network((_DOC_V6 | (rng.randrange(0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48
+            v6 = IPv6Network((_DOC_V6 | (sc.in_range(rng, 0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48
             server6 = sc.ipv6_host(rng, _SERVER_V6)
-            packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, rng.randint(49152, 65535), 443))
+            packets.append(Packet(Protocol.TCP, sc.ipv6_host(rng, v6), server6, sc.between(rng, 49152, 65535), 443))
         # One pass over the packets: the model's verdict under each reading, and how the packet is shown.
         count, v6_value = 0, 0
         misread = [0, 0, 0]  # packets let in under each of the three _MISREADINGS

@@ -74,9 +74,9 @@ class SgUnion(Generator):
         vpc = sc.vpc_block(rng)
         net_src, net_dst, net_other = sc.subnets(rng, vpc, 3)
         target_ip = sc.host(rng, net_dst)
-        service, port = rng.choice([s for s in sc.SERVICES if s[1] != 22])
+        service, port = sc.pick(rng, [s for s in sc.SERVICES if s[1] != 22])
         internal = rng.random() < 0.5
-        count = rng.randint(2, 3)
+        count = sc.between(rng, 2, 3)
         word_list = sc.words(fake, count + 1)
         client_group = SecurityGroup(sc.hex_id(rng, "sg"), f"{word_list[0]}-sg", (), ())
         source: IPv4Address = sc.host(rng, net_src) if internal else sc.public_address(rng)
@@ -86,33 +86,33 @@ class SgUnion(Generator):
         # A decoy in the first group: right port, wrong source.
         if internal:
             decoy_options: list[IPv4Network | str] = [net_other, sc.hex_id(rng, "sg")]
-            decoy_peer: IPv4Network | str = rng.choice(decoy_options)
+            decoy_peer: IPv4Network | str = sc.pick(rng, decoy_options)
         else:
-            decoy_net = rng.choice([vpc, sc.public_block(rng)])
+            decoy_net = sc.pick(rng, [vpc, sc.public_block(rng)])
             while source in decoy_net:
                 decoy_net = sc.public_block(rng)
             decoy_peer = decoy_net
         rules[0].append(SgRule(Protocol.TCP, port, port, decoy_peer))
         admin = sc.public_block(rng)
-        rules[rng.randrange(count)].append(SgRule(Protocol.TCP, 22, 22, admin))
+        rules[sc.below(rng, count)].append(SgRule(Protocol.TCP, 22, 22, admin))
         allowed_case = rng.random() < 0.75
         if allowed_case:
-            k = rng.randrange(1, count)
+            k = sc.in_range(rng, 1, count)
             if internal:
                 peer_options: list[IPv4Network | str] = [net_src, vpc, client_group.id]
-                peer: IPv4Network | str = rng.choice(peer_options)
+                peer: IPv4Network | str = sc.pick(rng, peer_options)
             else:
-                peer = rng.choice([ALL_IPV4, sc.block_of(source, 24)])
-            low = port if rng.random() < 0.6 else max(1, port - rng.randint(1, 20))
-            rules[k].append(SgRule(Protocol.TCP, low, port + rng.randint(0, 10), peer))
+                peer = sc.pick(rng, [ALL_IPV4, sc.block_of(source, 24)])
+            low = port if rng.random() < 0.6 else max(1, port - sc.between(rng, 1, 20))
+            rules[k].append(SgRule(Protocol.TCP, low, port + sc.between(rng, 0, 10), peer))
         else:
-            other_port = rng.choice([p for _, p in sc.SERVICES if p not in (port, 22)])
-            k = rng.randrange(count)
+            other_port = sc.pick(rng, [p for _, p in sc.SERVICES if p not in (port, 22)])
+            k = sc.below(rng, count)
             rules[k].append(SgRule(Protocol.TCP, other_port, other_port, ALL_IPV4 if not internal else net_src))
         for group_rules in rules:
-            rng.shuffle(group_rules)
+            sc.shuffle(rng, group_rules)
         groups = [SecurityGroup(i, n, tuple(gr), _ALL_OUT) for i, n, gr in zip(ids, names, rules, strict=True)]
-        cport = rng.randint(32768, 60999)
+        cport = sc.between(rng, 32768, 60999)
         packet = Packet(_TCP, source, target_ip, cport, port)
         peers = frozenset({client_group.id}) if internal else frozenset()
         decision = evaluate_security_groups(groups, _INBOUND, packet, peers)
@@ -191,13 +191,13 @@ class DefaultAndNew(Generator):
         vpc = sc.vpc_block(rng)
         net_a, net_b = sc.subnets(rng, vpc, 2)
         sub_a, sub_b = sc.label(fake, "app"), sc.label(fake, "data")
-        service, port = rng.choice([("PostgreSQL", 5432), ("MySQL", 3306), ("HTTP", 8080), ("Redis", 6379)])
+        service, port = sc.pick(rng, [("PostgreSQL", 5432), ("MySQL", 3306), ("HTTP", 8080), ("Redis", 6379)])
         name_a, name_b = f"{sc.word(fake)}-1", f"{sc.word(fake)}-db"
         if name_a == name_b:
             name_b += "2"
         default_sg = default_security_group(sc.hex_id(rng, "sg"))
         fresh = new_security_group(sc.hex_id(rng, "sg"), f"{sc.word(fake)}-sg")
-        variant = rng.choice(["both-default", "default-and-new", "both-new", "custom-nacl", "default-nacl"])
+        variant = sc.pick(rng, ["both-default", "default-and-new", "both-new", "custom-nacl", "default-nacl"])
         same_subnet = variant in ("both-default", "default-and-new", "both-new")
         acl_a = default_nacl(sc.hex_id(rng, "acl"))
         acl_b = custom_nacl(sc.hex_id(rng, "acl")) if variant == "custom-nacl" else default_nacl(sc.hex_id(rng, "acl"))
@@ -291,7 +291,7 @@ class SgReferenceMembers(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         vpc = sc.vpc_block(rng)
         net_app, net_app2, net_db, net_web = sc.subnets(rng, vpc, 4)
-        engine, port = rng.choice([("PostgreSQL", 5432), ("MySQL", 3306), ("SQL Server", 1433), ("Oracle", 1521)])
+        engine, port = sc.pick(rng, [("PostgreSQL", 5432), ("MySQL", 3306), ("SQL Server", 1433), ("Oracle", 1521)])
         word = sc.word(fake)
         app = new_security_group(sc.hex_id(rng, "sg"), f"{word}-app")
         monitor = new_security_group(sc.hex_id(rng, "sg"), f"{word}-monitor")
@@ -320,7 +320,7 @@ class SgReferenceMembers(Generator):
             name = f"{drawn}{i}" if drawn in seen else drawn
             seen.add(drawn)
             client = Endpoint(name, ip, acl, groups, subnet)
-            cport = rng.randint(32768, 61000)
+            cport = sc.between(rng, 32768, 61000)
             step = blocking_step(client, db_host, _TCP, port, cport)
             works = step is None
             assert works == (misconception is None), name
