@@ -60,7 +60,7 @@ def _numbers(rng: random.Random, count: int) -> list[int]:
     low, middle = sc.between(rng, 1, 9), sc.between(rng, 101, 199)
     # The tens, `low` and `middle`, sorted and without repeats (`middle` may be a ten).
     pool = [low, *_TENS] if middle % 10 == 0 else [low, *_TENS[:middle // 10], middle, *_TENS[middle // 10:]]
-    return rng.sample(pool, count)
+    return sc.sample(rng, pool, count)
 
 
 def _shuffled_unsorted(rng: random.Random, rules: list[NaclRule]) -> list[NaclRule]:
@@ -160,8 +160,8 @@ class NaclDecidingRule(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         name, subnet, direction, packet, what = _packet_scene(rng, fake)
-        matching = [_matching_shape(m, direction, packet) for m in rng.sample(_matching_rules(rng, direction, packet), sc.between(rng, 2, 3))]
-        missing = rng.sample(_missing_rules(rng, direction, packet), sc.between(rng, 1, 3))
+        matching = [_matching_shape(m, direction, packet) for m in sc.sample(rng, _matching_rules(rng, direction, packet), sc.between(rng, 2, 3))]
+        missing = sc.sample(rng, _missing_rules(rng, direction, packet), sc.between(rng, 1, 3))
         numbers = _numbers(rng, len(matching) + len(missing))
         actions = [_ALLOW, _DENY] + [sc.pick(rng, _ACTIONS) for _ in matching[2:]]
         sc.shuffle(rng, actions)
@@ -321,7 +321,7 @@ class NaclEvaluationOrder(Generator):
     title = "Order of network ACL rule evaluation"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        numbers = rng.sample(sc.pick(rng, _ORDER_POOLS), sc.between(rng, 3, 5))
+        numbers = sc.sample(rng, sc.pick(rng, _ORDER_POOLS), sc.between(rng, 3, 5))
         shapes: list[tuple[Protocol, int | None, int | None, IPv4Network | IPv6Network]] = [
             (Protocol.TCP, 443, 443, ALL_IPV4),
             (Protocol.TCP, 22, 22, sc.public_block(rng)),
@@ -408,7 +408,7 @@ class NaclIpv6Match(Generator):
             (_DENY, _TCP, port, port, ALL_IPV6),
             (_ALLOW, _ALL, None, None, _TEN_SLASH_8),
         ]
-        extra = rng.sample(extra_shapes, sc.between(rng, 1, 3))
+        extra = sc.sample(rng, extra_shapes, sc.between(rng, 1, 3))
         later = sorted(sc.sample_range(rng, first + 5, first + 100, 5, len(extra)))
         for number, (action, protocol, lo, hi, cidr) in zip(later, extra, strict=True):
             rules.append(NaclRule(number, action, protocol, lo, hi, cidr))
@@ -494,7 +494,7 @@ class NaclAllowedCount(Generator):
             (blocked_base + sc.in_range(rng, 1, 65535), 22),
             (sc.public_int_outside(rng, outside), 3389),
         ]
-        chosen = rng.sample(sources, sc.between(rng, 4, 6))
+        chosen = sc.sample(rng, sources, sc.between(rng, 4, 6))
         packets = [Packet(_TCP, IPv4Address(src), server, sc.between(rng, 49152, 65535), port) for src, port in chosen]
         if rng.random() < 0.4:
             v6 = IPv6Network((_DOC_V6 | (sc.in_range(rng, 0x10, 0xFFFF) << 80), 48))  # 2001:db8:xxxx::/48

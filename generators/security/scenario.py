@@ -118,6 +118,34 @@ def shuffle(rng: random.Random, items: list[_T]) -> None:
         items[i], items[j] = items[j], items[i]
 
 
+def sample(rng: random.Random, population: Sequence[_T], count: int) -> list[_T]:
+    """``rng.sample(population, count)``, the same picks from the same draws (for up
+    to 5 picks CPython draws from a copied pool when the population has at most 21
+    items, and by rejecting repeats otherwise; more picks go to `random` itself).
+
+    >>> all(sample(random.Random(s), "abcdefghij", 3) == random.Random(s).sample("abcdefghij", 3) for s in range(50))
+    True
+    """
+    size = len(population)
+    if count > 5 or not 0 <= count <= size:
+        return rng.sample(population, count)
+    if size <= 21:
+        pool = list(population)
+        picked = []
+        for i in range(count):
+            j = below(rng, size - i)
+            picked.append(pool[j])
+            pool[j] = pool[size - i - 1]
+        return picked
+    chosen: list[int] = []
+    for _ in range(count):
+        j = below(rng, size)
+        while j in chosen:
+            j = below(rng, size)
+        chosen.append(j)
+    return [population[j] for j in chosen]
+
+
 def hex_id(rng: random.Random, prefix: str) -> str:
     """An AWS-looking resource id, like ``acl-0a1b2c3d``."""
     return f"{prefix}-0{rng.getrandbits(28):07x}"
@@ -162,7 +190,7 @@ def words(fake: Faker, count: int) -> list[str]:
     True
     """
     generator: random.Random = fake.random
-    return generator.sample(_word_list(fake), count)
+    return sample(generator, _word_list(fake), count)
 
 
 def _public_int(rng: random.Random) -> int:
@@ -223,24 +251,12 @@ def vpc_block(rng: random.Random) -> IPv4Network:
 
 
 def sample_range(rng: random.Random, start: int, stop: int, step: int, count: int) -> list[int]:
-    """``rng.sample(range(start, stop, step), count)``: the same numbers from the same
-    draws (for a range of more than 21 numbers and up to 5 picked, `sample`
-    draws an index and redraws on a repeat), without building the range.
+    """``rng.sample(range(start, stop, step), count)``: the same numbers from the same draws.
 
-    >>> import random
     >>> sample_range(random.Random(4), 10, 300, 10, 4) == random.Random(4).sample(range(10, 300, 10), 4)
     True
     """
-    size = len(range(start, stop, step))
-    if size <= 21 or count > 5:
-        return rng.sample(range(start, stop, step), count)
-    picked: list[int] = []
-    for _ in range(count):
-        index = below(rng, size)
-        while index in picked:
-            index = below(rng, size)
-        picked.append(index)
-    return [start + step * index for index in picked]
+    return sample(rng, range(start, stop, step), count)
 
 
 def one_subnet(rng: random.Random) -> IPv4Network:
@@ -259,18 +275,9 @@ def one_subnet(rng: random.Random) -> IPv4Network:
 def subnets(rng: random.Random, vpc: IPv4Network, count: int) -> list[IPv4Network]:
     """`count` distinct /24 subnets of `vpc`.
 
-    Draws exactly what ``rng.sample(range(256), count)`` draws for up to 21
-    subnets (the same calls, in the same order), without its set-up cost.
+    Draws exactly what ``rng.sample(range(256), count)`` draws.
     """
-    if count > 21:
-        thirds = rng.sample(range(256), count)
-    else:
-        thirds = []
-        for _ in range(count):
-            third = below(rng, 256)
-            while third in thirds:
-                third = below(rng, 256)
-            thirds.append(third)
+    thirds = sample(rng, range(256), count)
     base = int(vpc.network_address)
     return [IPv4Network((base + (t << 8), 24)) for t in thirds]
 

@@ -31,6 +31,12 @@ def test_pick_and_shuffle_are_choice_and_shuffle(seed: int, items: list[int]) ->
     assert mine == theirs
 
 
+@given(seeds, st.lists(st.integers(), max_size=40), st.integers(min_value=0, max_value=8))
+def test_sample_is_sample(seed: int, items: list[int], count: int) -> None:
+    count = min(count, len(items))
+    assert sc.sample(random.Random(seed), items, count) == random.Random(seed).sample(items, count)
+
+
 @given(seeds, st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=10))
 def test_sample_range_is_sample_of_a_range(seed: int, size: int, count: int, step: int) -> None:
     count = min(count, size)
