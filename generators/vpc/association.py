@@ -145,7 +145,10 @@ _TEXT = {
 
 
 def _rfc1918_of(span: Span) -> IPv4Network | None:
-    return next((r for r, rs in _RFC1918_SPANS if span_within(span, rs)), None)
+    for r, r_span in _RFC1918_SPANS:
+        if span_within(span, r_span):
+            return r
+    return None
 
 
 def association_restriction(

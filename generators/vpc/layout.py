@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from generators.vpc.association import DEFAULT_IPV4_BLOCKS_PER_VPC, check_association
 from generators.vpc.model import (
@@ -40,6 +41,7 @@ from generators.vpc.model import (
     IPv4Network,
     Reservation,
     ReservedRole,
+    Span,
     Trace,
     block_span,
     check_block_size,
@@ -97,7 +99,17 @@ class Vpc:
     def block_holding(self, network: IPv4Network) -> IPv4Network | None:
         """The VPC block that contains all of `network`, if any."""
         span = block_span(network)
-        return next((b for b in self.blocks if span_within(span, block_span(b))), None)
+        return next((b for b, b_span in self.block_spans if span_within(span, b_span)), None)
+
+    @cached_property
+    def block_spans(self) -> tuple[tuple[IPv4Network, Span], ...]:
+        """Each block with its span, worked out once (a Vpc never changes)."""
+        return tuple([(b, block_span(b)) for b in self.blocks])
+
+    @cached_property
+    def subnet_spans(self) -> tuple[tuple[Subnet, Span], ...]:
+        """Each subnet with the span of its block, worked out once."""
+        return tuple([(s, block_span(s.block)) for s in self.subnets])
 
 
 # ---------------------------------------------------- subnets in a VPC
@@ -183,17 +195,19 @@ def check_subnet(
     elif prefix > MAX_PREFIX:
         problems.append(SubnetProblem.TOO_SMALL)
     span = block_span(candidate)
-    spans = [(b, block_span(b)) for b in vpc.blocks]
-    block = next((b for b, bs in spans if span_within(span, bs)), None)
+    block: IPv4Network | None = None
+    touches = False
+    for b, b_span in vpc.block_spans:
+        if span_within(span, b_span):
+            block = b
+            break
+        touches = touches or spans_meet(span, b_span)
     if block is None:
-        if any(spans_meet(bs, span) for _, bs in spans):
-            problems.append(SubnetProblem.STRADDLES)
-        else:
-            problems.append(SubnetProblem.OUTSIDE_VPC)
-    conflicts = tuple(s for s in vpc.subnets if spans_meet(block_span(s.block), span))
+        problems.append(SubnetProblem.STRADDLES if touches else SubnetProblem.OUTSIDE_VPC)
+    conflicts = tuple([s for s, s_span in vpc.subnet_spans if spans_meet(span, s_span)])
     if conflicts:
         problems.append(SubnetProblem.OVERLAPS_SUBNET)
-    kept = tuple(p for p in problems if p not in ignore)
+    kept = tuple([p for p in problems if p not in ignore]) if ignore else tuple(problems)
     return SubnetCheck(candidate, vpc, kept, block, conflicts)
 
 
@@ -310,8 +324,10 @@ def locate_address(vpc: Vpc, address: IPv4Address, reservation: Reservation = Re
             role = reserved_role(subnet.block, address, reservation)
             status = AddressStatus.ASSIGNABLE if role is None else AddressStatus.RESERVED
             return AddressLookup(address, vpc, reservation, status, subnet, role)
-    status = AddressStatus.NO_SUBNET if any(address in b for b in vpc.blocks) else AddressStatus.OUTSIDE_VPC
-    return AddressLookup(address, vpc, reservation, status, None, None)
+    for block in vpc.blocks:
+        if address in block:
+            return AddressLookup(address, vpc, reservation, AddressStatus.NO_SUBNET, None, None)
+    return AddressLookup(address, vpc, reservation, AddressStatus.OUTSIDE_VPC, None, None)
 
 
 # ------------------------------------------------------------ Amazon DNS

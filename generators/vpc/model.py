@@ -300,8 +300,10 @@ def reserved_role(
     >>> reserved_role(parse_block("10.0.0.0/24"), parse_address("10.0.0.4")) is None
     True
     """
-    check_block_size(subnet)
-    size = 1 << (32 - subnet.prefixlen)
+    prefix = subnet.prefixlen
+    if not MIN_PREFIX <= prefix <= MAX_PREFIX:
+        check_block_size(subnet)  # raises, naming the limit broken
+    size = 1 << (32 - prefix)
     offset = int(address) - int(subnet.network_address)
     if not 0 <= offset < size:
         raise AddressingError(f"{address} is not in {subnet}")
@@ -376,6 +378,7 @@ def size_subnet(block: IPv4Network, reservation: Reservation = Reservation.AWS) 
     return SubnetSize(block, reservation, total, reserved, total - len(reserved))
 
 
+@lru_cache(maxsize=4096)  # plans size the same requests again under each misconception
 def smallest_prefix_for(hosts: int, reservation: Reservation = Reservation.AWS) -> int:
     """The longest prefix (smallest subnet) with at least `hosts` usable addresses.
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from generators.vpc.model import (
     AddressingError,
     IPv4Network,
     Reservation,
     Trace,
+    block_span,
     check_block_size,
     cidr_text,
     smallest_prefix_for,
@@ -189,10 +191,10 @@ def plan_subnets(
         except AddressingError:
             steps.append(PlanStep(request, None, None))
     if largest_first:
-        sized.sort(key=lambda item: item[0])  # stable: ties keep their order
-    start = int(vpc_block.network_address)
-    end = start + (1 << (32 - vpc_block.prefixlen))
-    taken: list[tuple[int, int]] = []
+        sized.sort(key=itemgetter(0))  # stable: ties keep their order
+    start, last = block_span(vpc_block)
+    end = last + 1
+    taken: list[tuple[int, int]] = []  # only the first-fit order needs it
     cursor = start
     for prefix, request in sized:
         size = 1 << (32 - prefix)
@@ -206,7 +208,8 @@ def plan_subnets(
             steps.append(PlanStep(request, prefix, None))
             continue
         cursor = spot + size
-        insort(taken, (spot, spot + size))
+        if not largest_first:
+            insort(taken, (spot, spot + size))
         steps.append(PlanStep(request, prefix, spot))
     return SubnetPlan(vpc_block, reservation, tuple(steps))
 

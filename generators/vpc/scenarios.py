@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from functools import lru_cache
 
 from faker import Faker
 
 from generators.vpc import association
-from generators.vpc.model import IPv4Network
+from generators.vpc.model import IPv4Network, block_span
 
 TIERS = ("web", "app", "data", "mgmt", "cache", "batch", "edge", "ops")
 """Tier words that read naturally in a subnet name."""
@@ -56,17 +57,21 @@ def free_block(
     """A random aligned /`prefix` inside `outer` that overlaps none of
     `taken`, or None when there is no room."""
     size = 1 << (32 - prefix)
-    start = int(outer.network_address)
-    end = start + (1 << (32 - outer.prefixlen))
-    edges = sorted([(int(t.network_address), 1 << (32 - t.prefixlen)) for t in taken])
+    start, last = block_span(outer)
     slots: list[tuple[int, int]] = []  # (first aligned start, how many fit) per free stretch
-    cursor = start
-    for lo, length in [*edges, (end, 0)]:
-        stop = min(max(lo, start), end)  # the free stretch runs from cursor to here
+    cursor = start  # the free stretch runs from here to the next taken block
+    for lo, hi in sorted([block_span(t) for t in taken]):
+        if hi < cursor:
+            continue
+        if lo > last:
+            break
         first = -(-cursor // size) * size
-        if stop - first >= size:
-            slots.append((first, (stop - first) // size))
-        cursor = max(cursor, min(lo + length, end))
+        if lo - first >= size:
+            slots.append((first, (lo - first) // size))
+        cursor = hi + 1
+    first = -(-cursor // size) * size
+    if last + 1 - first >= size:
+        slots.append((first, (last + 1 - first) // size))
     if not slots:
         return None
     first, count = rng.choice(slots)
@@ -74,13 +79,20 @@ def free_block(
 
 
 def names(fake: Faker, count: int) -> list[str]:
-    """`count` distinct short lowercase words, from one Faker call (each call
-    costs as much as many words)."""
-    words = [w.lower() for w in fake.words(count + 3, unique=True) if len(w) >= 3 and w.isalpha()]
+    """`count` distinct short lowercase words from Faker's word list, drawn
+    with Faker's own seeded random: the draw `fake.words(count + 3,
+    unique=True)` makes, without copying the thousand-word list on every
+    call (which cost more than the draw)."""
+    words = [w.lower() for w in fake.random.sample(_word_list(fake), count + 3) if len(w) >= 3 and w.isalpha()]
     found = list(dict.fromkeys(words))[:count]
     while len(found) < count:  # only if Faker's word list ran short of usable words
         found.append(f"net{len(found) + 1}")
     return found
+
+
+@lru_cache(maxsize=4)
+def _word_list(fake: Faker) -> tuple[str, ...]:
+    return tuple(fake.get_words_list())
 
 
 def subnet_names(rng: random.Random, fake: Faker, count: int) -> list[str]:
@@ -108,13 +120,13 @@ def subnet_layout(
 ) -> list[IPv4Network]:
     """`count` non-overlapping subnets of `vpc_block`, each /`low` to /`high`,
     in address order, with random gaps between them (fewer if space runs out)."""
-    start = int(vpc_block.network_address)
-    end = start + vpc_block.num_addresses
-    spot = start
+    spot, last = block_span(vpc_block)
+    end = last + 1
+    low = max(low, vpc_block.prefixlen)
     blocks: list[IPv4Network] = []
     for _ in range(count):
-        prefix = rng.randint(max(low, vpc_block.prefixlen), high)
-        size = 2 ** (32 - prefix)
+        prefix = rng.randint(low, high)
+        size = 1 << (32 - prefix)
         spot = -(-spot // size) * size
         if rng.random() < 0.4:
             spot += size  # leave a gap
