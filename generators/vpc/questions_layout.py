@@ -20,7 +20,14 @@ from generators.vpc.layout import (
     check_subnet,
     locate_address,
 )
-from generators.vpc.model import IPv4Address, IPv4Network, Reservation, ReservedRole
+from generators.vpc.model import (
+    IPv4Address,
+    IPv4Network,
+    Reservation,
+    ReservedRole,
+    block_span,
+    reserved_role,
+)
 from generators.vpc.scenarios import (
     REGIONS,
     free_block,
@@ -53,40 +60,81 @@ _NOUN = {
 
 
 def _status_text(found: AddressLookup) -> str:
-    if found.status is AddressStatus.ASSIGNABLE and found.subnet is not None:
-        return f"It can be assigned: it is an ordinary address of **{found.subnet.name}**"
-    if found.status is AddressStatus.RESERVED and found.subnet is not None and found.role is not None:
-        return f"It cannot be assigned: in **{found.subnet.name}** it is the {_NOUN[found.role]}"
+    if found.subnet is not None:
+        return _in_subnet_text(found.subnet, found.role)
     if found.status is AddressStatus.NO_SUBNET:
         return "It cannot be assigned: it is in the VPC's range but in none of its subnets"
     return "It cannot be assigned: it is outside the VPC's blocks"
 
 
+def _in_subnet_text(subnet: Subnet, role: ReservedRole | None) -> str:
+    if role is None:
+        return f"It can be assigned: it is an ordinary address of **{subnet.name}**"
+    return f"It cannot be assigned: in **{subnet.name}** it is the {_NOUN[role]}"
+
+
 def _with_block(vpc: Vpc, old: Subnet, block: IPv4Network) -> Vpc:
     """`vpc` with one subnet's block replaced: how a learner misreads it."""
-    return Vpc(vpc.blocks, tuple(Subnet(s.name, block) if s == old else s for s in vpc.subnets))
+    return Vpc(vpc.blocks, tuple(Subnet(s.name, block) if s is old else s for s in vpc.subnets))
 
 
-def _readings(vpc: Vpc, target: Subnet, address: IPv4Address) -> tuple[AddressLookup, list[Distractor]]:
-    """The model's verdict on `address`, and its verdict under each misconception."""
-    block = target.block
-    wide = block.supernet()
-    narrow = IPv4Network((int(block.network_address), block.prefixlen + 1))
-    runs = [
-        (locate_address(vpc, address, Reservation.ON_PREMISES), ON_PREMISES),
-        (locate_address(vpc, address, Reservation.NONE), FORGET_RESERVED),
-        (locate_address(vpc, address, Reservation.FIRST_FIVE), FIRST_FIVE),
-        (locate_address(_with_block(vpc, target, wide), address),
-         misread_prefix(block.prefixlen, wide.prefixlen, f"the prefix length of {target.name}")),
-        (locate_address(_with_block(vpc, target, narrow), address),
-         misread_prefix(block.prefixlen, narrow.prefixlen, f"the prefix length of {target.name}")),
+_LAST_OCTET = "look only at the last octet, as if every subnet were a /24"
+
+# Misconceptions about the reservation rule: the VPC read right, the rule wrong.
+_RULE_MISTAKES = (
+    (Reservation.ON_PREMISES, ON_PREMISES),
+    (Reservation.NONE, FORGET_RESERVED),
+    (Reservation.FIRST_FIVE, FIRST_FIVE),
+)
+
+
+def _rule_readings(truth: AddressLookup) -> list[tuple[str, str]]:
+    """What each wrong reservation rule says about the address, with the
+    misconception: the subnet that holds it does not depend on the rule,
+    only the address's role in it does."""
+    subnet = truth.subnet
+    if subnet is None:
+        text = _status_text(truth)
+        return [(text, why) for _, why in _RULE_MISTAKES]
+    return [
+        (_in_subnet_text(subnet, reserved_role(subnet.block, truth.address, rule)), why)
+        for rule, why in _RULE_MISTAKES
     ]
-    if block.prefixlen < 24 and address in block:
-        slash24 = IPv4Network((int(address) >> 8 << 8, 24))
-        runs.append((locate_address(_with_block(vpc, target, slash24), address),
-                     "look only at the last octet, as if every subnet were a /24"))
-    truth = locate_address(vpc, address)
-    return truth, [Distractor(_status_text(found), why) for found, why in runs]
+
+
+class _Misreadings:
+    """The misconception runs for addresses near one target subnet: the
+    reservation rule misread, the target's prefix length misread by one
+    either way, and (for a target larger than a /24) the target read as the
+    /24 around the address.  The misread VPCs are built once per question."""
+
+    def __init__(self, vpc: Vpc, target: Subnet) -> None:
+        self.vpc, self.target = vpc, target
+        block = target.block
+        self.first, self.last = block_span(block)
+        self.long = block.prefixlen < 24
+        wide = block.supernet()
+        narrow = IPv4Network((self.first, block.prefixlen + 1))
+        whose = f"the prefix length of {target.name}"
+        self.prefix_runs = [
+            (_with_block(vpc, target, wide), misread_prefix(block.prefixlen, wide.prefixlen, whose)),
+            (_with_block(vpc, target, narrow), misread_prefix(block.prefixlen, narrow.prefixlen, whose)),
+        ]
+        self.by_24: dict[int, Vpc] = {}
+
+    def of(self, address: IPv4Address) -> tuple[AddressLookup, list[tuple[str, str]]]:
+        """The model's verdict on `address`, and the status text it gets
+        under each misconception, with the misconception."""
+        truth = locate_address(self.vpc, address)
+        readings = _rule_readings(truth)
+        readings += [(_status_text(locate_address(read, address)), why) for read, why in self.prefix_runs]
+        value = int(address)
+        if self.long and self.first <= value <= self.last:
+            read = self.by_24.get(value >> 8)
+            if read is None:
+                read = self.by_24[value >> 8] = _with_block(self.vpc, self.target, IPv4Network((value >> 8 << 8, 24)))
+            readings.append((_status_text(locate_address(read, address)), _LAST_OCTET))
+        return truth, readings
 
 
 class AddressStatusQuestion(Generator):
@@ -108,37 +156,35 @@ class AddressStatusQuestion(Generator):
         name, labels = vpc_and_subnet_names(rng, fake, len(blocks))
         vpc = Vpc((primary,), tuple(Subnet(n, b) for n, b in zip(labels, blocks, strict=True)))
         target = rng.choice(vpc.subnets)
-        base, last = int(target.block.network_address), int(target.block.broadcast_address)
+        misreadings = _Misreadings(vpc, target)
+        base, last = misreadings.first, misreadings.last
         values = [base + 1, base + 2, base + 3, base + 4, last, last - 1, last + 1, base - 1]
-        if target.block.prefixlen < 24:  # a .0 or .255 in the middle of a large subnet
-            inner = 256 * rng.randrange(1, target.block.num_addresses // 256)
+        if misreadings.long:  # a .0 or .255 in the middle of a large subnet
+            inner = 256 * rng.randrange(1, (last - base + 1) // 256)
             values += [base + inner, base + inner - 1]
         rng.shuffle(values)
         wanted = 2 if rng.random() < 0.6 else 1  # mostly three choices, yet every kind of address
-        best: tuple[int, IPv4Address, AddressLookup, list[Distractor]] | None = None
+        best: tuple[int, IPv4Address, AddressLookup, list[tuple[str, str]]] | None = None
         for value in values:
             address = IPv4Address(value)
-            truth, distractors = _readings(vpc, target, address)
-            differing = len({d.text for d in distractors} - {_status_text(truth)})
+            truth, readings = misreadings.of(address)
+            differing = len({text for text, _ in readings} - {_status_text(truth)})
             if best is None or differing > best[0]:
-                best = (differing, address, truth, distractors)
+                best = (differing, address, truth, readings)
             if differing >= wanted:
                 break
         assert best is not None and best[0] >= 1
-        _, address, truth, distractors = best
+        _, address, truth, readings = best
+        distractors = [Distractor(text, why) for text, why in readings]
         answer = _status_text(truth)
         table, subnets = subnets_shown(vpc.subnets)
+        block_text, address_text = str(primary), str(address)
         return Body(
             prompt=(
-                f"The VPC **{name}** has the IPv4 block `{primary}` and these subnets:\n\n{table}\n\n"
-                f"Can the private IPv4 address `{address}` be assigned to a new network interface in this VPC?"
+                f"The VPC **{name}** has the IPv4 block `{block_text}` and these subnets:\n\n{table}\n\n"
+                f"Can the private IPv4 address `{address_text}` be assigned to a new network interface in this VPC?"
             ),
-            params={
-                "vpc": name,
-                "block": str(primary),
-                "subnets": subnets,
-                "address": str(address),
-            },
+            params={"vpc": name, "block": block_text, "subnets": subnets, "address": address_text},
             explanation=bullets(truth.trace) + f"\n\nSo: {answer}.",
             choices=single_choice(rng, answer, distractors),
         )
@@ -264,10 +310,11 @@ class ValidSubnets(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         primary = random_block(rng, 16, 22)
+        wide = primary.supernet()
         blocks = [primary]
         if rng.random() < 0.4:
             secondary = secondary_block(rng, blocks, 18, 24)
-            if not secondary.overlaps(primary.supernet()):  # keep the block next to the primary free
+            if not secondary.overlaps(wide):  # keep the block next to the primary free
                 blocks.append(secondary)
         layout = subnet_layout(rng, primary, 3, primary.prefixlen + 2, min(27, primary.prefixlen + 6))
         label, labels = vpc_and_subnet_names(rng, fake, len(layout))
@@ -288,7 +335,6 @@ class ValidSubnets(Generator):
             overlapping = near.supernet(rng.randint(1, near.prefixlen - primary.prefixlen - 1))
         else:
             overlapping = random_subblock(rng, near, rng.randint(near.prefixlen, 28))
-        wide = primary.supernet()
         # the other half of the primary's supernet: flip the bit that the supernet drops
         other_half = IPv4Network((int(primary.network_address) ^ primary.num_addresses, primary.prefixlen))
         outside = random_subblock(rng, other_half, rng.randint(other_half.prefixlen, min(28, primary.prefixlen + 6)))
@@ -298,7 +344,8 @@ class ValidSubnets(Generator):
             Distractor(f"`{outside}`", misread_prefix(primary.prefixlen, wide.prefixlen, "the VPC block's prefix length")),
         ]
         table, subnets = subnets_shown(vpc.subnets)
-        shown = " and ".join(f"`{b}`" for b in blocks)
+        block_texts: list[JSONValue] = [str(b) for b in blocks]
+        shown = " and ".join(f"`{b}`" for b in block_texts)
         lines = []
         for block in (*right, overlapping, tiny, outside):
             check = check_subnet(vpc, block)
@@ -312,7 +359,7 @@ class ValidSubnets(Generator):
             ),
             params={
                 "vpc": label,
-                "blocks": [str(b) for b in blocks],
+                "blocks": block_texts,
                 "subnets": subnets,
             },
             explanation=bullets(lines),

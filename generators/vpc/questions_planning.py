@@ -11,7 +11,7 @@ from faker import Faker
 
 from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
 from generators.vpc import model, planning
-from generators.vpc.model import IPv4Network, Reservation
+from generators.vpc.model import IPv4Network, Reservation, cidr_text
 from generators.vpc.planning import PlanStep, SubnetPlan, SubnetRequest
 from generators.vpc.scenarios import REGIONS, TIERS, random_block
 from generators.vpc.wording import (
@@ -141,17 +141,19 @@ class PlanSubnetCidr(Generator):
 
         telling = [s for s in plan.steps if misreadings(s)]
         step = rng.choice(telling or list(plan.steps))
-        asked, answer = step.request, step.block
-        candidates = [(str(other.block), why) for other, why in misreadings(step)]
-        assert answer is not None
+        asked = step.request
+        assert step.start is not None and step.prefix is not None
+        answer = cidr_text(step.start, step.prefix)
+        candidates = [(cidr_text(other.start, other.prefix), why) for other, why in misreadings(step)
+                      if other.start is not None and other.prefix is not None]
         params = scenario.params()
         params["ask"] = {"tier": asked.name, "zone": asked.zone}
         return Body(
             prompt=scenario.prompt() + f"\n\nWhich CIDR block does the **{asked.name}** subnet in `{asked.zone}` get?",
             params=params,
             explanation=bullets(plan.trace) + f"\n\nSo **{asked.label}** gets **`{answer}`**.",
-            spec=NetworkSpec(str(answer)),
-            meta={"network_misconceptions": network_misconceptions(str(answer), candidates)},
+            spec=NetworkSpec(answer),
+            meta={"network_misconceptions": network_misconceptions(answer, candidates)},
         )
 
 
@@ -182,7 +184,7 @@ class PlanVerdict(Generator):
                 (scenario.plan(Reservation.ON_PREMISES), ON_PREMISES),
             ]
             if block.prefixlen < model.MAX_PREFIX:
-                narrow = next(block.subnets(new_prefix=block.prefixlen + 1))
+                narrow = IPv4Network((int(block.network_address), block.prefixlen + 1))
                 runs.append((scenario.plan(vpc_block=narrow),
                              misread_prefix(block.prefixlen, narrow.prefixlen, "the VPC block's prefix length")))
             if block.prefixlen > model.MIN_PREFIX:
@@ -220,7 +222,8 @@ class PlanOrder(Generator):
             tiers = [(name, _hosts_for(rng, q)) for name, q in zip(rng.sample(TIERS, count), sizes, strict=True)]
             scenario = _Scenario(vpc_block, (), tuple(tiers))
             plan = scenario.plan()
-            order = [a.request.name for a in plan.allocations]
+            allocations = plan.allocations
+            order = [a.request.name for a in allocations]
             if plan.fits and order != [n for n, _ in tiers]:
                 break
         return Body(
@@ -228,7 +231,7 @@ class PlanOrder(Generator):
             params=scenario.params(),
             explanation=bullets(plan.trace)
             + "\n\nLargest first from the start of the VPC block means the blocks come out in address order: "
-            + ", ".join(f"**{a.request.name}** `{a.block}`" for a in plan.allocations) + ".",
+            + ", ".join(f"**{a.request.name}** `{a.block}`" for a in allocations) + ".",
             choices=ordering_choices(rng, order),
         )
 
