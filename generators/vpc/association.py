@@ -166,7 +166,10 @@ def association_restriction(
     >>> association_restriction(p, [p], IPv4Network("100.64.0.0/16")) is None
     True
     """
-    primary_span, new_span = block_span(primary), block_span(new)
+    return _restriction(block_span(primary), block_span(new), existing)
+
+
+def _restriction(primary_span: Span, new_span: Span, existing: Sequence[IPv4Network]) -> str | None:
     home = _rfc1918_of(primary_span)
     new_home = _rfc1918_of(new_span)
     in_198_19 = span_within(new_span, _SPAN_198_19)
@@ -233,7 +236,7 @@ def check_association(
         if spans_meet(new_span, block_span(block)):
             refuse(AssociationRule.OVERLAP, f"it overlaps `{block!s}`, which the VPC already has")
     if AssociationRule.RESTRICTED_RANGE not in ignore:
-        restriction = association_restriction(primary, blocks, new)
+        restriction = _restriction(block_span(primary), new_span, blocks)
         if restriction is not None:
             refuse(AssociationRule.RESTRICTED_RANGE, restriction)
     for destination in route_destinations:

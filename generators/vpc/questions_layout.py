@@ -273,20 +273,23 @@ class SecondaryBlock(Generator):
         while True:
             pool = home if rng.random() < 0.6 else association.SHARED_ADDRESS_SPACE
             answer = random_block(rng, 16, 24, pool)
-            if association.check_association(blocks, answer, route_destinations=routes).allowed:
+            allowed = association.check_association(blocks, answer, route_destinations=routes)
+            if allowed.allowed:
                 break
         label = vpc_name(fake)
         shown = blocks_shown(blocks)
+        route_cidr = str(route) if route is not None else ""
         route_text = (
-            f" Besides its local routes, one of its route tables sends `{route}` to a virtual private gateway."
+            f" Besides its local routes, one of its route tables sends `{route_cidr}` to a virtual private gateway."
             if route is not None else " Its route tables hold only the local routes."
         )
-        allowed = association.check_association(blocks, answer, route_destinations=routes)
-        lines = [allowed.trace[-1].replace("Allowed:", f"`{answer}` is allowed:")]
-        lines += [f"`{block}` is refused: {check.refusals[0].detail}." for block, _, check in candidates]
+        answer_text = f"`{answer}`"
+        wrong = [(f"`{block}`", why, check) for block, why, check in candidates]
+        lines = [allowed.trace[-1].replace("Allowed:", f"{answer_text} is allowed:")]
+        lines += [f"{text} is refused: {check.refusals[0].detail}." for text, _, check in wrong]
         params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
         if route is not None:
-            params["route"] = str(route)
+            params["route"] = route_cidr
         return Body(
             prompt=(
                 f"The VPC **{label}** has the {shown}.{route_text} "
@@ -294,7 +297,7 @@ class SecondaryBlock(Generator):
             ),
             params=params,
             explanation=bullets(lines),
-            choices=single_choice(rng, f"`{answer}`", [Distractor(f"`{b}`", why) for b, why, _ in candidates]),
+            choices=single_choice(rng, answer_text, [Distractor(text, why) for text, why, _ in wrong]),
         )
 
 
