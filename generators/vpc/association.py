@@ -45,6 +45,7 @@ from generators.vpc.model import (
     Span,
     Trace,
     block_span,
+    block_text,
     span_within,
     spans_meet,
 )
@@ -110,7 +111,7 @@ class AssociationCheck:
     def trace(self) -> Trace:
         """The proposed block, then each refusal, or why it is allowed."""
         new = self.block
-        head = f"Proposed block: `{new!s}` (a /{new.prefixlen}); the primary block is `{self.blocks[0]!s}`."
+        head = f"Proposed block: `{block_text(new)}` (a /{new.prefixlen}); the primary block is `{block_text(self.blocks[0])}`."
         if self.refusals:
             return (head, *(f"Refused ({r.rule}): {r.detail}." for r in self.refusals))
         return (
@@ -234,7 +235,7 @@ def check_association(
     new_span = block_span(new)
     for block in blocks:
         if spans_meet(new_span, block_span(block)):
-            refuse(AssociationRule.OVERLAP, f"it overlaps `{block!s}`, which the VPC already has")
+            refuse(AssociationRule.OVERLAP, f"it overlaps `{block_text(block)}`, which the VPC already has")
     if AssociationRule.RESTRICTED_RANGE not in ignore:
         restriction = _restriction(block_span(primary), new_span, blocks)
         if restriction is not None:
@@ -243,7 +244,7 @@ def check_association(
         if span_within(block_span(destination), new_span):
             refuse(
                 AssociationRule.ROUTE_CONFLICT,
-                f"it is equal to or larger than the route destination `{destination!s}`",
+                f"it is equal to or larger than the route destination `{block_text(destination)}`",
             )
     return AssociationCheck(new, tuple(blocks), quota, tuple(refusals))
 

@@ -43,7 +43,9 @@ from generators.vpc.model import (
     ReservedRole,
     Span,
     Trace,
+    address_text,
     block_span,
+    block_text,
     check_block_size,
     first_usable,
     last_usable,
@@ -150,25 +152,26 @@ class SubnetCheck:
         """Size, then containment, then overlap: what passed and what did not."""
         c = self.candidate
         p = c.prefixlen
+        text = block_text(c)
         lines: list[str] = []
         if p < MIN_PREFIX and SubnetProblem.TOO_LARGE in self.problems:
-            lines.append(f"`{c!s}` is a /{p}: larger than /{MIN_PREFIX}.")
+            lines.append(f"`{text}` is a /{p}: larger than /{MIN_PREFIX}.")
         elif p > MAX_PREFIX and SubnetProblem.TOO_SMALL in self.problems:
-            lines.append(f"`{c!s}` is a /{p}: smaller than /{MAX_PREFIX}.")
+            lines.append(f"`{text}` is a /{p}: smaller than /{MAX_PREFIX}.")
         else:
-            lines.append(f"`{c!s}` is a /{p}: within /{MIN_PREFIX} to /{MAX_PREFIX}.")
+            lines.append(f"`{text}` is a /{p}: within /{MIN_PREFIX} to /{MAX_PREFIX}.")
         if self.block is not None:
-            lines.append(f"It lies inside the VPC block `{self.block!s}`.")
+            lines.append(f"It lies inside the VPC block `{block_text(self.block)}`.")
         elif SubnetProblem.STRADDLES in self.problems:
             touched = next(b for b in self.vpc.blocks if b.overlaps(c))
             lines.append(
                 f"It runs from `{c.network_address!s}` to `{c.broadcast_address!s}`: beyond the VPC block `{touched!s}`."
             )
         elif SubnetProblem.OUTSIDE_VPC in self.problems:
-            blocks = ", ".join(f"`{b!s}`" for b in self.vpc.blocks)
+            blocks = ", ".join(f"`{block_text(b)}`" for b in self.vpc.blocks)
             lines.append(f"It lies outside every VPC block ({blocks}).")
         if SubnetProblem.OVERLAPS_SUBNET in self.problems:
-            names = ", ".join(f"**{s.label}** (`{s.block!s}`)" for s in self.conflicts)
+            names = ", ".join(f"**{s.label}** (`{block_text(s.block)}`)" for s in self.conflicts)
             lines.append(f"It overlaps the existing subnet {names}.")
         elif self.vpc.subnets and not self.conflicts:
             lines.append("It overlaps none of the existing subnets.")
@@ -285,7 +288,7 @@ class AddressLookup:
         if subnet is not None:
             b = subnet.block
             head = (
-                f"`{address!s}` lies in **{subnet.label}** (`{b!s}`, "
+                f"`{address_text(address)}` lies in **{subnet.label}** (`{block_text(b)}`, "
                 f"`{b.network_address!s}` to `{b.broadcast_address!s}`)."
             )
             if self.role is not None:
@@ -298,11 +301,11 @@ class AddressLookup:
         if self.status is AddressStatus.NO_SUBNET:
             block = next(b for b in self.vpc.blocks if address in b)
             return (
-                f"`{address!s}` is in the VPC block `{block!s}` but in none of its subnets.",
+                f"`{address_text(address)}` is in the VPC block `{block_text(block)}` but in none of its subnets.",
                 "An address can only be assigned from a subnet's range.",
             )
-        blocks = ", ".join(f"`{b!s}`" for b in self.vpc.blocks)
-        return (f"`{address!s}` is outside every block of the VPC ({blocks}).",)
+        blocks = ", ".join(f"`{block_text(b)}`" for b in self.vpc.blocks)
+        return (f"`{address_text(address)}` is outside every block of the VPC ({blocks}).",)
 
 
 def locate_address(vpc: Vpc, address: IPv4Address, reservation: Reservation = Reservation.AWS) -> AddressLookup:

@@ -44,15 +44,6 @@ Trace = tuple[str, ...]
 """Steps of the model's reasoning, markdown, in the order it took them."""
 
 
-def zone_label(name: str, zone: str) -> str:
-    """How a trace names a subnet: its name, with its zone when it has one.
-
-    >>> zone_label("web", "b"), zone_label("web", "")
-    ('web (b)', 'web')
-    """
-    return f"{name} ({zone})" if zone else name
-
-
 # ---------------------------------------------------------- integer spans
 
 Span = tuple[int, int]
@@ -88,6 +79,9 @@ def spans_meet(a: Span, b: Span) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
+# ------------------------------------------------------- text in traces
+
+
 def cidr_text(first: int, prefix: int) -> str:
     """`str(IPv4Network((first, prefix)))` without building the network.
 
@@ -95,6 +89,35 @@ def cidr_text(first: int, prefix: int) -> str:
     '10.0.4.0/22'
     """
     return "%d.%d.%d.%d/%d" % (first >> 24, (first >> 16) & 255, (first >> 8) & 255, first & 255, prefix)
+
+
+def block_text(block: IPv4Network) -> str:
+    """`str(block)` at about half the cost (ipaddress formats each octet
+    through several calls, and a question shows many blocks).
+
+    >>> block_text(IPv4Network("10.0.4.0/22"))
+    '10.0.4.0/22'
+    """
+    return cidr_text(int(block.network_address), block.prefixlen)
+
+
+def address_text(address: IPv4Address) -> str:
+    """`str(address)` at about half the cost.
+
+    >>> address_text(IPv4Address("10.0.4.1"))
+    '10.0.4.1'
+    """
+    value = int(address)
+    return "%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
+
+
+def zone_label(name: str, zone: str) -> str:
+    """How a trace names a subnet: its name, with its zone when it has one.
+
+    >>> zone_label("web", "b"), zone_label("web", "")
+    ('web (b)', 'web')
+    """
+    return f"{name} ({zone})" if zone else name
 
 
 class AddressingError(ValueError):
@@ -242,9 +265,10 @@ def check_block_size(block: IPv4Network) -> None:
     ...
     generators.vpc.model.AddressingError: 10.0.0.0/8 is too large: VPC and subnet blocks are /16 to /28
     """
-    if block.prefixlen < MIN_PREFIX:
+    prefix = block.prefixlen
+    if prefix < MIN_PREFIX:
         raise AddressingError(f"{block} is too large: VPC and subnet blocks are /{MIN_PREFIX} to /{MAX_PREFIX}")
-    if block.prefixlen > MAX_PREFIX:
+    if prefix > MAX_PREFIX:
         raise AddressingError(f"{block} is too small: VPC and subnet blocks are /{MIN_PREFIX} to /{MAX_PREFIX}")
 
 

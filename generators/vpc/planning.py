@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from generators.vpc.model import (
+    MAX_PREFIX,
+    MIN_PREFIX,
     AddressingError,
     IPv4Network,
     Reservation,
     Trace,
-    block_span,
     check_block_size,
     cidr_text,
     smallest_prefix_for,
@@ -138,8 +139,9 @@ class SubnetPlan:
     def trace(self) -> Trace:
         """Each request's size, then each placement, then the verdict."""
         vpc = self.vpc_block
+        vpc_text = str(vpc)
         count = self.reservation.reserved_count
-        lines = [f"VPC block `{vpc!s}`: {vpc.num_addresses:,} addresses."]
+        lines = [f"VPC block `{vpc_text}`: {vpc.num_addresses:,} addresses."]
         alike: dict[tuple[str, int, int | None], list[SubnetRequest]] = {}
         for step in self.steps:
             alike.setdefault((step.request.name, step.request.hosts, step.prefix), []).append(step.request)
@@ -158,9 +160,9 @@ class SubnetPlan:
             elif step.prefix is not None:
                 lines.append(f"No free /{step.prefix} is left for **{step.request.label}**: it does not fit.")
         if self.fits:
-            lines.append(f"Every subnet fits; {self.free_addresses:,} addresses of `{vpc!s}` stay free.")
+            lines.append(f"Every subnet fits; {self.free_addresses:,} addresses of `{vpc_text}` stay free.")
         else:
-            lines.append(f"The plan does not fit in `{vpc!s}`.")
+            lines.append(f"The plan does not fit in `{vpc_text}`.")
         return tuple(lines)
 
 
@@ -182,7 +184,9 @@ def plan_subnets(
     >>> plan.trace[-2:]
     ('No free /27 is left for **a**: it does not fit.', 'The plan does not fit in `10.0.0.0/26`.')
     """
-    check_block_size(vpc_block)
+    vpc_prefix = vpc_block.prefixlen
+    if not MIN_PREFIX <= vpc_prefix <= MAX_PREFIX:
+        check_block_size(vpc_block)  # raises, naming the limit broken
     steps: list[PlanStep] = []
     sized: list[tuple[int, SubnetRequest]] = []
     for request in requests:
@@ -192,8 +196,8 @@ def plan_subnets(
             steps.append(PlanStep(request, None, None))
     if largest_first:
         sized.sort(key=itemgetter(0))  # stable: ties keep their order
-    start, last = block_span(vpc_block)
-    end = last + 1
+    start = int(vpc_block.network_address)
+    end = start + (1 << (32 - vpc_prefix))
     taken: list[tuple[int, int]] = []  # only the first-fit order needs it
     cursor = start
     for prefix, request in sized:

@@ -25,12 +25,14 @@ from generators.vpc.model import (
     IPv4Network,
     Reservation,
     ReservedRole,
+    address_text,
     block_span,
+    block_text,
     reserved_role,
 )
 from generators.vpc.scenarios import (
     REGIONS,
-    free_block,
+    free_start,
     random_block,
     random_subblock,
     secondary_block,
@@ -178,13 +180,13 @@ class AddressStatusQuestion(Generator):
         distractors = [Distractor(text, why) for text, why in readings]
         answer = _status_text(truth)
         table, subnets = subnets_shown(vpc.subnets)
-        block_text, address_text = str(primary), str(address)
+        primary_text, address_shown = block_text(primary), address_text(address)
         return Body(
             prompt=(
-                f"The VPC **{name}** has the IPv4 block `{block_text}` and these subnets:\n\n{table}\n\n"
-                f"Can the private IPv4 address `{address_text}` be assigned to a new network interface in this VPC?"
+                f"The VPC **{name}** has the IPv4 block `{primary_text}` and these subnets:\n\n{table}\n\n"
+                f"Can the private IPv4 address `{address_shown}` be assigned to a new network interface in this VPC?"
             ),
-            params={"vpc": name, "block": block_text, "subnets": subnets, "address": address_text},
+            params={"vpc": name, "block": primary_text, "subnets": subnets, "address": address_shown},
             explanation=bullets(truth.trace) + f"\n\nSo: {answer}.",
             choices=single_choice(rng, answer, distractors),
         )
@@ -278,16 +280,16 @@ class SecondaryBlock(Generator):
                 break
         label = vpc_name(fake)
         shown = blocks_shown(blocks)
-        route_cidr = str(route) if route is not None else ""
+        route_cidr = block_text(route) if route is not None else ""
         route_text = (
             f" Besides its local routes, one of its route tables sends `{route_cidr}` to a virtual private gateway."
             if route is not None else " Its route tables hold only the local routes."
         )
-        answer_text = f"`{answer}`"
-        wrong = [(f"`{block}`", why, check) for block, why, check in candidates]
+        answer_text = f"`{block_text(answer)}`"
+        wrong = [(f"`{block_text(block)}`", why, check) for block, why, check in candidates]
         lines = [allowed.trace[-1].replace("Allowed:", f"{answer_text} is allowed:")]
         lines += [f"{text} is refused: {check.refusals[0].detail}." for text, _, check in wrong]
-        params: dict[str, JSONValue] = {"vpc": label, "blocks": [str(b) for b in blocks]}
+        params: dict[str, JSONValue] = {"vpc": label, "blocks": [block_text(b) for b in blocks]}
         if route is not None:
             params["route"] = route_cidr
         return Body(
@@ -323,16 +325,22 @@ class ValidSubnets(Generator):
         label, labels = vpc_and_subnet_names(rng, fake, len(layout))
         vpc = Vpc(tuple(blocks), tuple(Subnet(n, b) for n, b in zip(labels, layout, strict=True)))
 
-        tiny = None
-        while tiny is None:
-            tiny = free_block(rng, primary, layout, rng.randint(29, 30))
+        taken = [span for _, span in vpc.subnet_spans]  # grows with each block placed
+        tiny_start = None
+        while tiny_start is None:
+            tiny_prefix = rng.randint(29, 30)
+            tiny_start = free_start(rng, vpc.block_spans[0][1], taken, tiny_prefix)
+        tiny = IPv4Network((tiny_start, tiny_prefix))
+        taken.append(block_span(tiny))
+        outers = [(span, b.prefixlen) for b, span in vpc.block_spans]
         right: list[IPv4Network] = []
         while len(right) < 2:
-            outer = rng.choice(vpc.blocks)
-            prefix = rng.randint(min(28, outer.prefixlen + 1), min(28, outer.prefixlen + 6))
-            block = free_block(rng, outer, [*layout, tiny, *right], prefix)
-            if block is not None:
-                right.append(block)
+            outer, outer_prefix = rng.choice(outers)
+            prefix = rng.randint(min(28, outer_prefix + 1), min(28, outer_prefix + 6))
+            first = free_start(rng, outer, taken, prefix)
+            if first is not None:
+                right.append(IPv4Network((first, prefix)))
+                taken.append(block_span(right[-1]))
         near = rng.choice(layout)
         if rng.random() < 0.5 and near.prefixlen - 1 > primary.prefixlen:
             overlapping = near.supernet(rng.randint(1, near.prefixlen - primary.prefixlen - 1))
@@ -342,12 +350,12 @@ class ValidSubnets(Generator):
         other_half = IPv4Network((int(primary.network_address) ^ primary.num_addresses, primary.prefixlen))
         outside = random_subblock(rng, other_half, rng.randint(other_half.prefixlen, min(28, primary.prefixlen + 6)))
         distractors = [
-            Distractor(f"`{overlapping}`", "skip the check against the subnets that already exist"),
-            Distractor(f"`{tiny}`", "think a subnet can be smaller than /28"),
-            Distractor(f"`{outside}`", misread_prefix(primary.prefixlen, wide.prefixlen, "the VPC block's prefix length")),
+            Distractor(f"`{block_text(overlapping)}`", "skip the check against the subnets that already exist"),
+            Distractor(f"`{block_text(tiny)}`", "think a subnet can be smaller than /28"),
+            Distractor(f"`{block_text(outside)}`", misread_prefix(primary.prefixlen, wide.prefixlen, "the VPC block's prefix length")),
         ]
         table, subnets = subnets_shown(vpc.subnets)
-        block_texts: list[JSONValue] = [str(b) for b in blocks]
+        block_texts: list[JSONValue] = [block_text(b) for b in blocks]
         shown = " and ".join(f"`{b}`" for b in block_texts)
         lines = []
         for block in (*right, overlapping, tiny, outside):
@@ -366,7 +374,7 @@ class ValidSubnets(Generator):
                 "subnets": subnets,
             },
             explanation=bullets(lines),
-            choices=multiple_choice(rng, [f"`{b}`" for b in right], distractors),
+            choices=multiple_choice(rng, [f"`{block_text(b)}`" for b in right], distractors),
         )
 
 

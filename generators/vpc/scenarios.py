@@ -11,7 +11,7 @@ from functools import lru_cache
 from faker import Faker
 
 from generators.vpc import association
-from generators.vpc.model import IPv4Network, block_span
+from generators.vpc.model import IPv4Network, Span, block_span
 
 TIERS = ("web", "app", "data", "mgmt", "cache", "batch", "edge", "ops")
 """Tier words that read naturally in a subnet name."""
@@ -51,16 +51,16 @@ def secondary_block(
             return candidate
 
 
-def free_block(
-    rng: random.Random, outer: IPv4Network, taken: Sequence[IPv4Network], prefix: int
-) -> IPv4Network | None:
-    """A random aligned /`prefix` inside `outer` that overlaps none of
-    `taken`, or None when there is no room."""
+def free_start(rng: random.Random, outer: Span, taken: list[Span], prefix: int) -> int | None:
+    """The first address of a random aligned /`prefix` inside the span
+    `outer` that meets none of the spans `taken`, or None when there is no
+    room.  Spans, not networks, so that a caller placing several blocks
+    works each one out once."""
     size = 1 << (32 - prefix)
-    start, last = block_span(outer)
+    start, last = outer
     slots: list[tuple[int, int]] = []  # (first aligned start, how many fit) per free stretch
     cursor = start  # the free stretch runs from here to the next taken block
-    for lo, hi in sorted([block_span(t) for t in taken]):
+    for lo, hi in sorted(taken):
         if hi < cursor:
             continue
         if lo > last:
@@ -75,7 +75,7 @@ def free_block(
     if not slots:
         return None
     first, count = rng.choice(slots)
-    return IPv4Network((first + rng.randrange(count) * size, prefix))
+    return first + rng.randrange(count) * size
 
 
 def names(fake: Faker, count: int) -> list[str]:

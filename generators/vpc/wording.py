@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generators.vpc.layout import Subnet
-from generators.vpc.model import IPv4Network
+from generators.vpc.model import IPv4Network, block_text
 from quizapp.questions import JSONValue
 
 FORGET_RESERVED = "forget that AWS reserves five addresses in every subnet"
@@ -41,7 +41,7 @@ def blocks_shown(blocks: Sequence[IPv4Network]) -> str:
     >>> blocks_shown([IPv4Network("10.0.0.0/16"), IPv4Network("10.1.0.0/16")])
     'IPv4 blocks `10.0.0.0/16` (primary) and `10.1.0.0/16` (secondary)'
     """
-    shown = " and ".join(f"`{b}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
+    shown = " and ".join(f"`{block_text(b)}` ({'primary' if i == 0 else 'secondary'})" for i, b in enumerate(blocks))
     return f"IPv4 block{'s' if len(blocks) > 1 else ''} {shown}"
 
 
@@ -57,7 +57,7 @@ def subnets_shown(subnets: Sequence[Subnet]) -> tuple[str, list[JSONValue]]:
     >>> params
     [{'name': 'web', 'cidr': '10.0.1.0/24'}]
     """
-    cidrs = [str(s.block) for s in subnets]
+    cidrs = [block_text(s.block) for s in subnets]
     rows = "\n".join(f"| {s.name} | `{cidr}` |" for s, cidr in zip(subnets, cidrs, strict=True)) or "| (none yet) | |"
     params: list[JSONValue] = [{"name": s.name, "cidr": cidr} for s, cidr in zip(subnets, cidrs, strict=True)]
     return f"| Subnet | CIDR block |\n|---|---|\n{rows}", params

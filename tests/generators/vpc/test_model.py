@@ -144,3 +144,15 @@ def test_reserved_role_of_an_outside_address() -> None:
 def test_smallest_prefix_needs_a_host(hosts: int) -> None:
     with pytest.raises(AddressingError, match="at least one address"):
         model.smallest_prefix_for(hosts)
+
+
+# --- text and spans against ipaddress ------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks(0, 32))
+def test_block_text_and_span_match_ipaddress(block: IPv4Network) -> None:
+    assert model.block_text(block) == str(block)
+    assert model.address_text(block.network_address) == str(block.network_address)
+    assert model.block_span(block) == (int(block.network_address), int(block.broadcast_address))
+    assert model.cidr_text(int(block.network_address), block.prefixlen) == str(block)

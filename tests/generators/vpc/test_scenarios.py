@@ -10,20 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generators.vpc import scenarios
+from generators.vpc.model import block_span
 from tests.generators.vpc.strategies import blocks, blocks_in
 
 
 @settings(max_examples=300, deadline=None)
 @given(blocks(20, 26), st.data(), st.integers(0, 2**32))
-def test_free_block_is_free_aligned_and_found_when_possible(outer: IPv4Network, data: st.DataObject, seed: int) -> None:
+def test_free_start_is_free_aligned_and_found_when_possible(outer: IPv4Network, data: st.DataObject, seed: int) -> None:
     taken = data.draw(st.lists(blocks_in(outer.supernet(), outer.prefixlen - 1, 30), max_size=6))
     prefix = data.draw(st.integers(outer.prefixlen, 30))
-    found = scenarios.free_block(random.Random(seed), outer, taken, prefix)
+    first = scenarios.free_start(random.Random(seed), block_span(outer), [block_span(t) for t in taken], prefix)
     free = [c for c in outer.subnets(new_prefix=prefix) if not any(c.overlaps(t) for t in taken)]
-    if found is None:
+    if first is None:
         assert free == []
     else:
-        assert found in free
+        assert IPv4Network((first, prefix)) in free
 
 
 @settings(max_examples=200, deadline=None)
