@@ -98,7 +98,8 @@ def block_text(block: IPv4Network) -> str:
     >>> block_text(IPv4Network("10.0.4.0/22"))
     '10.0.4.0/22'
     """
-    return cidr_text(int(block.network_address), block.prefixlen)
+    first = int(block.network_address)
+    return "%d.%d.%d.%d/%d" % (first >> 24, (first >> 16) & 255, (first >> 8) & 255, first & 255, block.prefixlen)
 
 
 def address_text(address: IPv4Address) -> str:

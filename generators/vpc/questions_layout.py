@@ -315,13 +315,13 @@ class ValidSubnets(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         primary = random_block(rng, 16, 22)
-        wide = primary.supernet()
+        p = primary.prefixlen
         blocks = [primary]
         if rng.random() < 0.4:
             secondary = secondary_block(rng, blocks, 18, 24)
-            if not secondary.overlaps(wide):  # keep the block next to the primary free
+            if not secondary.overlaps(primary.supernet()):  # keep the block next to the primary free
                 blocks.append(secondary)
-        layout = subnet_layout(rng, primary, 3, primary.prefixlen + 2, min(27, primary.prefixlen + 6))
+        layout = subnet_layout(rng, primary, 3, p + 2, min(27, p + 6))
         label, labels = vpc_and_subnet_names(rng, fake, len(layout))
         vpc = Vpc(tuple(blocks), tuple(Subnet(n, b) for n, b in zip(labels, layout, strict=True)))
 
@@ -342,17 +342,19 @@ class ValidSubnets(Generator):
                 right.append(IPv4Network((first, prefix)))
                 taken.append(block_span(right[-1]))
         near = rng.choice(layout)
-        if rng.random() < 0.5 and near.prefixlen - 1 > primary.prefixlen:
-            overlapping = near.supernet(rng.randint(1, near.prefixlen - primary.prefixlen - 1))
+        near_prefix = near.prefixlen
+        if rng.random() < 0.5 and near_prefix - 1 > p:
+            overlapping = near.supernet(rng.randint(1, near_prefix - p - 1))
         else:
-            overlapping = random_subblock(rng, near, rng.randint(near.prefixlen, 28))
+            overlapping = random_subblock(rng, near, rng.randint(near_prefix, 28))
         # the other half of the primary's supernet: flip the bit that the supernet drops
-        other_half = IPv4Network((int(primary.network_address) ^ primary.num_addresses, primary.prefixlen))
-        outside = random_subblock(rng, other_half, rng.randint(other_half.prefixlen, min(28, primary.prefixlen + 6)))
+        p_first, p_last = vpc.block_spans[0][1]
+        other_half = IPv4Network((p_first ^ (p_last - p_first + 1), p))
+        outside = random_subblock(rng, other_half, rng.randint(p, min(28, p + 6)))
         distractors = [
             Distractor(f"`{block_text(overlapping)}`", "skip the check against the subnets that already exist"),
             Distractor(f"`{block_text(tiny)}`", "think a subnet can be smaller than /28"),
-            Distractor(f"`{block_text(outside)}`", misread_prefix(primary.prefixlen, wide.prefixlen, "the VPC block's prefix length")),
+            Distractor(f"`{block_text(outside)}`", misread_prefix(p, p - 1, "the VPC block's prefix length")),
         ]
         table, subnets = subnets_shown(vpc.subnets)
         block_texts: list[JSONValue] = [block_text(b) for b in blocks]

@@ -83,7 +83,7 @@ def names(fake: Faker, count: int) -> list[str]:
     with Faker's own seeded random: the draw `fake.words(count + 3,
     unique=True)` makes, without copying the thousand-word list on every
     call (which cost more than the draw)."""
-    words = [w.lower() for w in fake.random.sample(_word_list(fake), count + 3) if len(w) >= 3 and w.isalpha()]
+    words = [w for w in fake.random.sample(_usable_words(fake), count + 3) if w]
     found = list(dict.fromkeys(words))[:count]
     while len(found) < count:  # only if Faker's word list ran short of usable words
         found.append(f"net{len(found) + 1}")
@@ -91,8 +91,11 @@ def names(fake: Faker, count: int) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _word_list(fake: Faker) -> tuple[str, ...]:
-    return tuple(fake.get_words_list())
+def _usable_words(fake: Faker) -> tuple[str, ...]:
+    """Faker's word list, each word lowercased, or "" where it is too short
+    or not all letters: sampling this draws the same positions as sampling
+    the list itself."""
+    return tuple(w.lower() if len(w) >= 3 and w.isalpha() else "" for w in fake.get_words_list())
 
 
 def subnet_names(rng: random.Random, fake: Faker, count: int) -> list[str]:
