@@ -120,13 +120,19 @@ class SubnetPlan:
     @property
     def fits(self) -> bool:
         """True when every request got a block."""
-        return all(s.start is not None for s in self.steps)
+        for step in self.steps:
+            if step.start is None:
+                return False
+        return True
 
     @property
     def free_addresses(self) -> int:
         """Addresses of the VPC block that no allocated subnet uses."""
-        used = sum(1 << (32 - s.prefix) for s in self.steps if s.start is not None and s.prefix is not None)
-        return (1 << (32 - self.vpc_block.prefixlen)) - used
+        free = 1 << (32 - self.vpc_block.prefixlen)
+        for step in self.steps:
+            if step.start is not None and step.prefix is not None:
+                free -= 1 << (32 - step.prefix)
+        return free
 
     def block_for(self, name: str, zone: str = "") -> IPv4Network | None:
         """The block allocated to the request with this name and zone."""
@@ -155,10 +161,11 @@ class SubnetPlan:
                     f"{who} needs {hosts:,} addresses: a /{prefix} ({size:,} - {count} = {size - count:,} usable)."
                 )
         for step in self.steps:
+            label = zone_label(step.request.name, step.request.zone)
             if step.start is not None and step.prefix is not None:
-                lines.append(f"**{step.request.label}** gets `{cidr_text(step.start, step.prefix)}`.")
+                lines.append(f"**{label}** gets `{cidr_text(step.start, step.prefix)}`.")
             elif step.prefix is not None:
-                lines.append(f"No free /{step.prefix} is left for **{step.request.label}**: it does not fit.")
+                lines.append(f"No free /{step.prefix} is left for **{label}**: it does not fit.")
         if self.fits:
             lines.append(f"Every subnet fits; {self.free_addresses:,} addresses of `{vpc_text}` stay free.")
         else:
