@@ -45,6 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from generators.routing.values import quick_init
 from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
 from generators.routing.reachability import nacl_over_ports
 from generators.routing.topology import NatGateway, Vpc
@@ -88,6 +89,7 @@ class ChecklistMisconception(StrEnum):
     STATEFUL_NACL = "treat the network ACL as stateful"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Check:
     """One requirement, whether it is met, and why."""

@@ -44,8 +44,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from enum import StrEnum
+
+from generators.routing.values import quick_init
 
 IPv4Address = ipaddress.IPv4Address
 IPv6Address = ipaddress.IPv6Address
@@ -61,6 +64,23 @@ PrefixLists = Mapping[str, Sequence[IPNetwork]]
 
 RESERVED_LINK_LOCAL = IPv4Network("169.254.168.0/22")
 """Link-local range reserved for AWS services: no route may target inside it."""
+
+
+@lru_cache(maxsize=4096)
+def _text(value: IPAddress | IPNetwork) -> str:
+    """``str(value)``, formatted from the integer for IPv4 (explanations
+    print the same addresses and blocks many times).
+
+    >>> _text(IPv4Network("10.1.0.0/16")), _text(IPv4Address("10.1.2.3")), _text(IPv6Network("::/0"))
+    ('10.1.0.0/16', '10.1.2.3', '::/0')
+    """
+    if type(value) is IPv4Address:
+        n = int(value)
+        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+    if type(value) is IPv4Network:
+        n = int(value.network_address)
+        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}/{value.prefixlen}"
+    return str(value)
 
 
 class RouteTableError(ValueError):
@@ -99,6 +119,10 @@ _TARGET_PREFIXES: tuple[tuple[str, TargetKind], ...] = (
     ("i-", TargetKind.INSTANCE),
 )
 
+_KIND_BY_HEAD = {prefix[:-1]: kind for prefix, kind in _TARGET_PREFIXES}
+"""The same, by the part of the id before its first dash (no prefix above
+contains a dash of its own)."""
+
 MORE_SPECIFIC_THAN_LOCAL_TARGETS = frozenset(
     {TargetKind.NAT_GATEWAY, TargetKind.NETWORK_INTERFACE, TargetKind.VPC_ENDPOINT}
 )
@@ -120,9 +144,10 @@ def target_kind(target: str) -> TargetKind:
     """
     if target == "local":
         return TargetKind.LOCAL
-    for prefix, kind in _TARGET_PREFIXES:
-        if target.startswith(prefix) and len(target) > len(prefix):
-            return kind
+    head, _, rest = target.partition("-")
+    kind = _KIND_BY_HEAD.get(head)
+    if kind is not None and rest:
+        return kind
     raise RouteTableError(
         f"{target!r} is not a route target (expected local, igw-, eigw-, nat-, pcx-, tgw-, vgw-, vpce-, eni- or i-)"
     )
@@ -171,6 +196,7 @@ class RouteState(StrEnum):
     BLACKHOLE = "blackhole"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Route:
     """One route: where packets for `destination` go."""
@@ -182,10 +208,17 @@ class Route:
 
     kind: TargetKind = field(init=False, repr=False, compare=False)
     """The kind of the target (derived from its id)."""
+    match: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+    """(IP version, netmask, network address) of a CIDR destination as
+    integers, (0, 0, 0) for a prefix list: every lookup tests every route,
+    and masking integers is many times faster than ``address in network``."""
 
     def __post_init__(self) -> None:
         kind = target_kind(self.target)
-        object.__setattr__(self, "kind", kind)
+        dest = self.destination
+        derived = self.__dict__  # derived fields of a frozen value, set once (as quick_init does)
+        derived["kind"] = kind
+        derived["match"] = (0, 0, 0) if isinstance(dest, str) else (dest.version, int(dest.netmask), int(dest.network_address))
         if kind is TargetKind.LOCAL and isinstance(self.destination, str):
             raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
         if kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY and not self._is_ipv6():
@@ -207,15 +240,19 @@ class Route:
         >>> Route(IPv4Network("0.0.0.0/0"), "nat-1", state=RouteState.BLACKHOLE).describe()
         '0.0.0.0/0 -> nat-1 (blackhole)'
         """
-        extra = []
-        if self.origin is RouteOrigin.PROPAGATED:
-            extra.append("propagated")
-        if self.state is RouteState.BLACKHOLE:
-            extra.append("blackhole")
-        suffix = f" ({', '.join(extra)})" if extra else ""
-        return f"{self.destination} -> {self.target}{suffix}"
+        suffix = ""
+        if self.origin is not RouteOrigin.STATIC or self.state is not RouteState.ACTIVE:
+            extra = []
+            if self.origin is RouteOrigin.PROPAGATED:
+                extra.append("propagated")
+            if self.state is RouteState.BLACKHOLE:
+                extra.append("blackhole")
+            suffix = f" ({', '.join(extra)})" if extra else ""
+        dest = self.destination
+        return f"{dest if isinstance(dest, str) else _text(dest)} -> {self.target}{suffix}"
 
 
+@quick_init
 @dataclass(frozen=True)
 class RouteTable:
     """A route table; `main` marks the VPC's main route table."""
@@ -227,10 +264,8 @@ class RouteTable:
     def __post_init__(self) -> None:
         seen: set[tuple[object, RouteOrigin]] = set()
         for route in self.routes:
-            dest = route.destination
             # Keyed by plain values: hashing ipaddress networks is slow.
-            ident = dest if isinstance(dest, str) else (dest.version, int(dest.network_address), dest.prefixlen)
-            key = (ident, route.origin)
+            key = (route.destination if route.match[0] == 0 else route.match, route.origin)
             if key in seen:
                 raise RouteTableError(
                     f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"
@@ -246,7 +281,7 @@ class RouteTable:
 
     def with_routes(self, routes: Iterable[Route]) -> RouteTable:
         """A copy of the table with `routes` instead of its routes."""
-        return replace(self, routes=tuple(routes))
+        return RouteTable(self.id, tuple(routes), self.main)
 
 
 def mark_blackholes(table: RouteTable, gone: Iterable[str]) -> RouteTable:
@@ -261,7 +296,7 @@ def mark_blackholes(table: RouteTable, gone: Iterable[str]) -> RouteTable:
     if not any(r.target in deleted for r in table.routes):
         return table
     return table.with_routes(
-        replace(r, state=RouteState.BLACKHOLE) if r.target in deleted else r for r in table.routes
+        [Route(r.destination, r.target, r.origin, RouteState.BLACKHOLE) if r.target in deleted else r for r in table.routes]
     )
 
 
@@ -310,6 +345,7 @@ def _inside(inner: IPNetwork, outer: IPNetwork) -> bool:
     return False
 
 
+@quick_init
 @dataclass(frozen=True)
 class Association:
     """Which route table a subnet uses, and whether by explicit association."""
@@ -382,6 +418,7 @@ class RouteMisconception(StrEnum):
     PROPAGATED_WINS_TIE = "let a propagated route win a tie with a static route to the same destination"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Candidate:
     """One route of the table as seen by one packet: does it match, and with
@@ -399,16 +436,17 @@ class Candidate:
     @property
     def note(self) -> str:
         """Why the route does or does not match, in a few words."""
-        dest, packet = self.route.destination, self.destination
+        dest, packet = self.route.destination, _text(self.destination)
         if isinstance(dest, str):
             if self.matched is not None:
-                return f"{dest} contains {packet} in its entry {self.matched}"
+                return f"{dest} contains {packet} in its entry {_text(self.matched)}"
             return f"no entry of {dest} contains {packet}"
-        if dest.version != packet.version:
-            return f"{dest} is an IPv{dest.version} route and {packet} is IPv{packet.version}"
-        return f"{dest} contains {packet}" if self.matched is not None else f"{dest} does not contain {packet}"
+        if dest.version != self.destination.version:
+            return f"{_text(dest)} is an IPv{dest.version} route and {packet} is IPv{self.destination.version}"
+        return f"{_text(dest)} contains {packet}" if self.matched is not None else f"{_text(dest)} does not contain {packet}"
 
 
+@quick_init
 @dataclass(frozen=True)
 class RouteDecision:
     """The route the VPC router picks for one destination, with the trace of
@@ -455,12 +493,14 @@ class RouteDecision:
         >>> longest_prefix_match(t, IPv4Address("8.8.8.8")).explain()
         'No route in rtb-1 matches 8.8.8.8, so the packet is dropped.'
         """
+        destination = _text(self.destination)
         if self.route is None:
-            return f"No route in {self.table_id} matches {self.destination}, so the packet is dropped."
+            return f"No route in {self.table_id} matches {destination}, so the packet is dropped."
         if self.route.kind is TargetKind.LOCAL:
-            head = f"{self.table_id} keeps {self.destination} inside the VPC by the local route {self.route.destination}"
+            assert not isinstance(self.route.destination, str)
+            head = f"{self.table_id} keeps {destination} inside the VPC by the local route {_text(self.route.destination)}"
         else:
-            head = f"{self.table_id} sends {self.destination} to {self.route.target} by the route {self.route.describe()}"
+            head = f"{self.table_id} sends {destination} to {self.route.target} by the route {self.route.describe()}"
         if self.blackhole:
             return head + f"; the target {self.route.target} no longer exists (blackhole), so the packet is dropped."
         return head + f" ({self.why})."
@@ -473,23 +513,26 @@ def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLi
     >>> [c.note for c in candidates(t, IPv4Address("52.216.4.9"), {"pl-1": [IPv4Network("52.216.0.0/15")]})]
     ['10.0.0.0/16 does not contain 52.216.4.9', 'pl-1 contains 52.216.4.9 in its entry 52.216.0.0/15']
     """
-    lists = prefix_lists or {}
+    version, value = destination.version, int(destination)
     out: list[Candidate] = []
     for route in table.routes:
-        dest = route.destination
-        if isinstance(dest, str):
+        route_version, mask, base = route.match
+        if route_version == 0:
+            dest = route.destination
+            assert isinstance(dest, str)
+            lists = prefix_lists or {}
             if dest not in lists:
                 raise RouteTableError(f"the scenario does not say which CIDR blocks {dest} holds")
             vpc_blocks = table.local_blocks
             hits = [
                 e for e in lists[dest]
-                if e.version == destination.version and destination in e
+                if e.version == version and destination in e
                 and not any(e.version == b.version and _inside(e, b) for b in vpc_blocks)
             ]
             best = max(hits, key=lambda e: e.prefixlen) if hits else None
             out.append(Candidate(route, best, destination))
-        elif dest.version == destination.version and destination in dest:
-            out.append(Candidate(route, dest, destination))
+        elif route_version == version and value & mask == base:
+            out.append(Candidate(route, route.destination, destination))  # type: ignore[arg-type]
         else:
             out.append(Candidate(route, None, destination))
     return tuple(out)
@@ -529,8 +572,31 @@ def longest_prefix_match(
     >>> longest_prefix_match(t, IPv6Address("2001:db8::1"), s3).route is None
     True
     """
+    return _decide(table, destination, candidates(table, destination, prefix_lists), misconception)
+
+
+def route_decisions(
+    table: RouteTable,
+    destination: IPAddress,
+    misconceptions: Iterable[RouteMisconception | None],
+    prefix_lists: PrefixLists | None = None,
+) -> dict[RouteMisconception | None, RouteDecision]:
+    """`longest_prefix_match` for one packet under several misconceptions
+    (None for AWS's way), matching each route against the packet only once.
+
+    >>> t = RouteTable("rtb-1", (Route(IPv4Network("0.0.0.0/0"), "igw-1"), Route(IPv4Network("10.1.0.0/16"), "pcx-1")))
+    >>> {str(m): d.target for m, d in route_decisions(t, IPv4Address("10.1.2.3"), [None, RouteMisconception.FIRST_MATCH]).items()}
+    {'None': 'pcx-1', 'pick the first matching route in the table instead of the longest prefix': 'igw-1'}
+    """
     cands = candidates(table, destination, prefix_lists)
-    matching = [c for c in cands if c.matches]
+    return {m: _decide(table, destination, cands, m) for m in misconceptions}
+
+
+def _decide(
+    table: RouteTable, destination: IPAddress, cands: tuple[Candidate, ...], misconception: RouteMisconception | None
+) -> RouteDecision:
+    """The route picked among `cands` (the table's candidates for `destination`)."""
+    matching = [c for c in cands if c.matched is not None]
     if misconception is RouteMisconception.SKIP_BLACKHOLE:
         matching = [c for c in matching if c.route.state is RouteState.ACTIVE]
     if not matching:
@@ -543,14 +609,18 @@ def longest_prefix_match(
     lists_first = misconception is RouteMisconception.PREFIX_LIST_WINS_TIE
     propagated_first = misconception is RouteMisconception.PROPAGATED_WINS_TIE
 
-    def key(c: Candidate) -> tuple[int, int]:
-        length = c.matched.prefixlen if c.matched is not None else -1
+    best: list[Candidate] = []
+    best_key = (-1, -1)
+    for c in matching:
+        assert c.matched is not None
+        length = c.matched.prefixlen
         rank = _tie_rank(c.route, lists_first, propagated_first)
-        return (rank, length) if origin_first else (length, rank)
-
-    best_key = max(key(c) for c in matching)
-    best = [c for c in matching if key(c) == best_key]
-    if len({c.route.target for c in best}) > 1:
+        key = (rank, length) if origin_first else (length, rank)
+        if key > best_key:
+            best, best_key = [c], key
+        elif key == best_key:
+            best.append(c)
+    if len(best) > 1 and len({c.route.target for c in best}) > 1:
         names = ", ".join(c.route.describe() for c in best)
         raise AmbiguousRouteError(f"routes tie for {destination} ({names}); AWS would pick one arbitrarily")
     chosen = best[0]
@@ -592,6 +662,7 @@ __all__ = [
     "classify_subnet",
     "longest_prefix_match",
     "mark_blackholes",
+    "route_decisions",
     "parse_destination",
     "target_kind",
 ]

@@ -19,6 +19,7 @@ from generators.routing.model import (
     associated_table,
     longest_prefix_match,
     mark_blackholes,
+    route_decisions,
 )
 from generators.routing.scenarios import (
     S3_PREFIX_SETS,
@@ -105,12 +106,11 @@ class RouteTarget(Generator):
         p: Params = {"vpc": vpc_cidr, "table": table_p, "destination": dst, "gone": gone}
         table = mark_blackholes(route_table(table_p), {gone})
         target = addr(dst)
-        decision = longest_prefix_match(table, target)
+        misconceptions = (RM.FIRST_MATCH, RM.ORIGIN_BEFORE_LENGTH, RM.PROPAGATED_WINS_TIE, RM.SKIP_BLACKHOLE)
+        decisions = route_decisions(table, target, (None, *misconceptions))
+        decision = decisions[None]
         answer = _outcome(decision)
-        distractors = [
-            Distractor(_outcome(longest_prefix_match(table, target, misconception=m)), m.value)
-            for m in (RM.FIRST_MATCH, RM.ORIGIN_BEFORE_LENGTH, RM.PROPAGATED_WINS_TIE, RM.SKIP_BLACKHOLE)
-        ]
+        distractors = [Distractor(_outcome(decisions[m]), m.value) for m in misconceptions]
         live = {r[1] for r in table_p["routes"]} - {gone}
         return Body(
             prompt=(f"A subnet of a VPC with CIDR `{vpc_cidr}` uses this route table (NAT gateway `{gone}` has been "
@@ -158,12 +158,11 @@ class GatewayEndpointRoute(Generator):
         lists = _prefix_lists({"prefix_lists": [p["prefix_list"]]})
         table = route_table(p["table"])
         target = addr(dst)
-        decision = longest_prefix_match(table, target, lists)
+        misconceptions = (RM.FIRST_MATCH, RM.ORIGIN_BEFORE_LENGTH, RM.PREFIX_LIST_WINS_TIE)
+        decisions = route_decisions(table, target, (None, *misconceptions), lists)
+        decision = decisions[None]
         answer = _outcome(decision)
-        distractors = [
-            Distractor(_outcome(longest_prefix_match(table, target, lists, m)), m.value)
-            for m in (RM.FIRST_MATCH, RM.ORIGIN_BEFORE_LENGTH, RM.PREFIX_LIST_WINS_TIE)
-        ]
+        distractors = [Distractor(_outcome(decisions[m]), m.value) for m in misconceptions]
         pl_md = ", ".join(f"`{c}`" for c in cidrs)
         return Body(
             prompt=(f"A VPC (`{vpc_cidr}`) has an S3 gateway endpoint `{vpce}`. The S3 prefix list `{pl}` holds "

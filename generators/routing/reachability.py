@@ -58,7 +58,9 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 
+from generators.routing.values import quick_init
 from generators.routing.model import (
     IPAddress,
     RouteDecision,
@@ -143,6 +145,7 @@ class WalkMisconception(StrEnum):
     NAT_FAILS_OVER = "assume a NAT gateway fails over to another Availability Zone"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Flow:
     """A connection to analyse.
@@ -167,9 +170,14 @@ Text = str | Callable[[], str]
 only written for the walks a question shows, not for every distractor)."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Hop:
-    """One component on the path and what it did with the packet."""
+    """One component on the path and what it did with the packet.
+
+    >>> Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "", subnet="subnet-a").label
+    'network ACL acl-1 of subnet-a (outbound, response)'
+    """
 
     leg: Leg
     kind: HopKind
@@ -179,6 +187,16 @@ class Hop:
     why: Text = field(compare=False, repr=False)
     deciding: str | Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
     subnet: str = ""
+    label: str = field(init=False, repr=False, compare=False)
+    """The component as a learner would name it (derived from the fields)."""
+
+    def __post_init__(self) -> None:
+        # Built with the hop: most hops are shown, and hops are shared by the
+        # walks of a question. Enum values read as plain strings (formatting
+        # an enum member costs more than formatting its value).
+        of = f" of {self.subnet}" if self.subnet else ""
+        where = f" ({self.direction}, {self.leg._value_})" if self.direction else ""
+        self.__dict__["label"] = f"{self.kind._value_} {self.component}{of}{where}"
 
     @property
     def detail(self) -> str:
@@ -193,18 +211,8 @@ class Hop:
             return self.deciding
         return self.deciding()
 
-    @property
-    def label(self) -> str:
-        """The component as a learner would name it.
 
-        >>> Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "", subnet="subnet-a").label
-        'network ACL acl-1 of subnet-a (outbound, response)'
-        """
-        of = f" of {self.subnet}" if self.subnet else ""
-        where = f" ({self.direction}, {self.leg})" if self.direction else ""
-        return f"{self.kind} {self.component}{of}{where}"
-
-
+@quick_init
 @dataclass(frozen=True)
 class Reachability:
     """The outcome of a walk: the verdict and every hop crossed."""
@@ -229,6 +237,13 @@ class Reachability:
         return "\n".join(rows) + f"\n\nSo {self.verdict}."
 
 
+_NO_GROUPS: frozenset[str] = frozenset()
+_RULE_NUMBER = NaclReading.RULE_NUMBER
+_INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
+_REQUEST, _RESPONSE = Leg.REQUEST, Leg.RESPONSE
+_DIRECTION_TEXT = {_INBOUND: "inbound", _OUTBOUND: "outbound"}
+
+
 def nacl_over_ports(
     acl: NetworkAcl, direction: Direction, packet: Packet, low: int, high: int, reading: NaclReading = NaclReading.RULE_NUMBER
 ) -> tuple[NaclDecision, tuple[int, int] | None]:
@@ -247,10 +262,16 @@ def nacl_over_ports(
     ('*', (49152, 61000))
     """
     cuts = {low}
-    for rule in acl.rules(direction):
-        for edge in (rule.port_from, None if rule.port_to is None else rule.port_to + 1):
-            if edge is not None and low < edge <= high:
-                cuts.add(edge)
+    for rule in acl.inbound if direction is _INBOUND else acl.outbound:
+        port_from, port_to = rule.port_from, rule.port_to
+        if port_from is not None and low < port_from <= high:
+            cuts.add(port_from)
+        if port_to is not None and low <= port_to < high:
+            cuts.add(port_to + 1)
+    if len(cuts) == 1:
+        # One stretch: the whole range gets the answer of its first port.
+        decision = evaluate_nacl(acl, direction, _with_port(packet, low), reading=reading)
+        return decision, None if decision.allowed else (low, high)
     starts = sorted(cuts)
     first_allow: NaclDecision | None = None
     for i, start in enumerate(starts):
@@ -273,10 +294,15 @@ def nacl_over_ports(
 
 
 def _with_port(packet: Packet, port: int) -> Packet:
+    if packet.destination_port == port:
+        return packet
     return Packet(packet.protocol, packet.source, packet.destination, packet.source_port, port)
 
 
+@lru_cache(maxsize=4096)
 def _address(text: str) -> IPAddress | None:
+    """The address a flow end names, or None for an instance id (cached:
+    parsing text costs microseconds and a question walks a flow several times)."""
     if text.startswith("i-"):
         return None
     try:
@@ -285,6 +311,7 @@ def _address(text: str) -> IPAddress | None:
         return None
 
 
+@quick_init
 @dataclass(frozen=True)
 class _End:
     """A resolved end of the flow: an instance, or a host outside the VPC."""
@@ -294,18 +321,60 @@ class _End:
     client: str
 
 
+
+
 class _Blocked(Exception):
     """Raised inside the walk when a hop drops the packet."""
 
 
+@dataclass(frozen=True)
+class _Beliefs:
+    """What a set of misconceptions changes in the walk, read once per set."""
+
+    reading: NaclReading
+    route: RouteMisconception | None
+    stateful_nacl: bool
+    return_on_service_port: bool
+    stateless_sg: bool
+    ignore_sg_outbound: bool
+    sg_reference_any: bool
+    firewall_rejects: bool
+    ignore_application: bool
+    closed_port_drops: bool
+    nat_fails_over: bool
+
+
+@lru_cache(maxsize=256)
+def _beliefs(mis: frozenset[WalkMisconception]) -> _Beliefs:
+    M = WalkMisconception
+    route = None
+    if M.FIRST_MATCH_ROUTE in mis:
+        route = RouteMisconception.FIRST_MATCH
+    elif M.SKIP_BLACKHOLE in mis:
+        route = RouteMisconception.SKIP_BLACKHOLE
+    return _Beliefs(
+        NaclReading.LISTED_ORDER if M.NACL_LISTED_ORDER in mis else NaclReading.RULE_NUMBER, route,
+        M.STATEFUL_NACL in mis, M.RETURN_ON_SERVICE_PORT in mis, M.STATELESS_SG in mis, M.IGNORE_SG_OUTBOUND in mis,
+        M.SG_REFERENCE_ANY in mis, M.FIREWALL_REJECTS in mis, M.IGNORE_APPLICATION in mis, M.CLOSED_PORT_DROPS in mis,
+        M.NAT_FAILS_OVER in mis,
+    )
+
+
 class _Walker:
+    """One walk of one flow. Packets and the hops of filters and route tables
+    are remembered in the topology's scratch space: the walks a question makes
+    (the AWS one, then one per misconception) share most of their hops, and a
+    hop is a pure function of the topology and what the key names."""
+
     def __init__(self, vpc: Vpc, flow: Flow, misconceptions: frozenset[WalkMisconception]) -> None:
         self.vpc = vpc
         self.flow = flow
         self.mis = misconceptions
+        self.beliefs = _beliefs(misconceptions)
         self.hops: list[Hop] = []
-        self.tables = vpc.effective_tables
-        self.reading = NaclReading.LISTED_ORDER if WalkMisconception.NACL_LISTED_ORDER in misconceptions else NaclReading.RULE_NUMBER
+        self.memo = vpc.scratch
+        self.protocol = flow.protocol
+        self.icmp = flow.protocol is Protocol.ICMP
 
     # -- recording ---------------------------------------------------------
 
@@ -315,68 +384,103 @@ class _Walker:
             raise _Blocked
 
     def table_of(self, subnet: Subnet) -> RouteTable:
-        return self.tables[self.vpc.route_table_of(subnet.id).id]
+        return self.vpc.effective_table_of(subnet.id)
 
     # -- filters -----------------------------------------------------------
 
     def sg(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None) -> None:
-        if direction is Direction.OUTBOUND and WalkMisconception.IGNORE_SG_OUTBOUND in self.mis:
+        beliefs = self.beliefs
+        if direction is _OUTBOUND and beliefs.ignore_sg_outbound:
             return
+        peer_key = "" if peer is None else ("*" if beliefs.sg_reference_any else peer.id)
+        key = ("sg", leg is _RESPONSE, inst.id, direction is _INBOUND, id(packet), peer_key)
+        hop = self.memo.get(key)
+        if hop is None:
+            hop = self.memo[key] = self._sg_hop(leg, inst, direction, packet, peer)
+        self.hops.append(hop)
+        if not hop.allowed:
+            raise _Blocked
+
+    def _sg_hop(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None) -> Hop:
         groups = self.vpc.groups_of(inst)
-        if WalkMisconception.SG_REFERENCE_ANY in self.mis and peer is not None:
-            peers = frozenset(g.id for g in self.vpc.security_groups)
+        if peer is None:
+            peers: frozenset[str] = _NO_GROUPS
+        elif self.beliefs.sg_reference_any:
+            peers = frozenset([g.id for g in self.vpc.security_groups])
         else:
-            peers = frozenset(peer.groups) if peer is not None else frozenset()
+            peers = frozenset(peer.groups)
         decision = evaluate_security_groups(groups, direction, packet, peers)
 
         def rule() -> str | None:
             return decision.rule.describe(direction) if decision.rule else None
 
-        name = ", ".join(g.id for g in groups)
-        self.add(Hop(leg, HopKind.SECURITY_GROUP, name, str(direction), decision.allowed, decision.explain, rule))
+        name = groups[0].id if len(groups) == 1 else ", ".join([g.id for g in groups])
+        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], decision.allowed, decision.explain, rule)
 
     def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
-        if leg is Leg.RESPONSE and WalkMisconception.STATEFUL_NACL in self.mis:
+        response = leg is _RESPONSE
+        if response and self.beliefs.stateful_nacl:
             return
+        reading = self.beliefs.reading
+        key = ("nacl", response, subnet.id, direction is _INBOUND, id(packet), ports, reading is _RULE_NUMBER)
+        hop = self.memo.get(key)
+        if hop is None:
+            hop = self.memo[key] = self._nacl_hop(leg, subnet, direction, packet, ports, reading)
+        self.hops.append(hop)
+        if not hop.allowed:
+            raise _Blocked
+
+    def _nacl_hop(
+        self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None, reading: NaclReading
+    ) -> Hop:
         acl = self.vpc.nacl(subnet.nacl_id)
         denied: tuple[int, int] | None = None
-        if ports is None or ports[0] == ports[1]:
-            decision = evaluate_nacl(acl, direction, packet, reading=self.reading)
+        single = ports is None or ports[0] == ports[1]
+        if single:
+            decision = evaluate_nacl(acl, direction, packet, reading=reading)
         else:
-            decision, denied = nacl_over_ports(acl, direction, packet, ports[0], ports[1], self.reading)
+            assert ports is not None
+            decision, denied = nacl_over_ports(acl, direction, packet, ports[0], ports[1], reading)
 
         def detail() -> str:
-            if ports is None or ports[0] == ports[1]:
+            if single:
                 return decision.explain()
+            assert ports is not None
             span = port_text(*ports)
             if denied is None:
                 return f"Every port of the ephemeral range {span} passes: {_lower(decision.explain())}"
             part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
             return part + _lower(decision.explain())
 
-        self.add(Hop(leg, HopKind.NETWORK_ACL, acl.id, str(direction), decision.allowed, detail, decision.rule_label, subnet.id))
+        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], decision.allowed, detail,
+                   decision.rule_label, subnet.id)
 
     def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
         """The packet leaves `src` and enters `dst` (no crossing inside one subnet)."""
         if src.id == dst.id:
             return
-        self.nacl(leg, src, Direction.OUTBOUND, packet, ports)
-        self.nacl(leg, dst, Direction.INBOUND, packet, ports)
+        self.nacl(leg, src, _OUTBOUND, packet, ports)
+        self.nacl(leg, dst, _INBOUND, packet, ports)
 
     def route(self, leg: Leg, subnet: Subnet, destination: IPAddress) -> RouteDecision:
         table = self.table_of(subnet)
-        misconception = None
-        if WalkMisconception.FIRST_MATCH_ROUTE in self.mis:
-            misconception = RouteMisconception.FIRST_MATCH
-        elif WalkMisconception.SKIP_BLACKHOLE in self.mis:
-            misconception = RouteMisconception.SKIP_BLACKHOLE
-        decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
+        misconception = self.beliefs.route
+        key = ("route", leg is _RESPONSE, table.id, id(destination), misconception)
+        found = self.memo.get(key)
+        if found is None:
+            decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
 
-        def rule() -> str | None:
-            return decision.route.describe() if decision.route else None
+            def rule() -> str | None:
+                return decision.route.describe() if decision.route else None
 
-        self.add(Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain, rule))
-        return decision
+            # The key holds the address's id: keep the address alive with it.
+            found = self.memo[key] = (decision, Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain, rule),
+                                      destination)
+        hop = found[1]
+        self.hops.append(hop)
+        if not hop.allowed:
+            raise _Blocked
+        return found[0]
 
     # -- the walk ----------------------------------------------------------
 
@@ -405,21 +509,30 @@ class _Walker:
         raise TopologyError("name at least one end of the flow by its instance id")
 
     def _inst_end(self, inst: Instance) -> _End:
-        address = inst.address(self.flow.ipv6)
+        address = inst.ipv6 if self.flow.ipv6 else inst.private_ip
         if address is None:
             raise TopologyError(f"{inst.id} has no IPv6 address")
         return _End(address, inst, inst.client)
 
     def packet(self, src: IPAddress, dst: IPAddress, sport: int | None, dport: int | None) -> Packet:
-        if self.flow.protocol is Protocol.ICMP:
-            return Packet(Protocol.ICMP, src, dst)
-        return Packet(self.flow.protocol, src, dst, sport, dport)
+        # Remembered by the identity of its addresses (objects of the
+        # topology or of the flow, kept alive by the packet itself).
+        key = ("packet", self.protocol, id(src), id(dst), sport, dport)
+        packet: Packet | None = self.memo.get(key)
+        if packet is None:
+            if self.icmp:
+                packet = Packet(Protocol.ICMP, src, dst)
+            else:
+                packet = Packet(self.protocol, src, dst, sport, dport)
+            self.memo[key] = packet
+        return packet
 
     def ephemeral(self, client: str) -> tuple[int, int] | None:
-        if self.flow.protocol is Protocol.ICMP:
+        if self.icmp:
             return None
-        if WalkMisconception.RETURN_ON_SERVICE_PORT in self.mis and self.flow.port is not None:
-            return (self.flow.port, self.flow.port)
+        port = self.flow.port
+        if self.beliefs.return_on_service_port and port is not None:
+            return (port, port)
         return ephemeral_ports(client)
 
     def response_packet(self, src: IPAddress, dst: IPAddress, ports: tuple[int, int] | None) -> Packet:
@@ -430,7 +543,7 @@ class _Walker:
             src, dst = self.resolve()
         except _NoPublicAddress as exc:
             igw = self.vpc.internet_gateway or "(none)"
-            self.hops.append(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
+            self.hops.append(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
                                  lambda: f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."))
             return self.failed()
         try:
@@ -445,7 +558,7 @@ class _Walker:
         return self.finish(dst)
 
     def failed(self) -> Verdict:
-        if WalkMisconception.FIREWALL_REJECTS in self.mis:
+        if self.beliefs.firewall_rejects:
             blocking = next(h for h in self.hops if not h.allowed)
             if blocking.kind in (HopKind.SECURITY_GROUP, HopKind.NETWORK_ACL):
                 return Verdict.REFUSED
@@ -455,25 +568,28 @@ class _Walker:
         inst = dst.instance
         if inst is None:
             return Verdict.REACHABLE
-        listens = inst.listens(self.flow.protocol, self.flow.port) or WalkMisconception.IGNORE_APPLICATION in self.mis
-        what = f"{self.flow.protocol} {self.flow.port}" if self.flow.port is not None else str(self.flow.protocol)
-        detail = (
-            f"An application on {inst.id} accepts {what}."
-            if listens
-            else f"The packet reaches {inst.id}, but nothing listens on {what}, so the operating system answers with a reset."
-        )
-        self.hops.append(Hop(Leg.REQUEST, HopKind.APPLICATION, inst.id, "", listens, detail))
+        flow = self.flow
+        listens = inst.listens(flow.protocol, flow.port) or self.beliefs.ignore_application
+
+        def detail() -> str:
+            what = f"{flow.protocol} {flow.port}" if flow.port is not None else str(flow.protocol)
+            if listens:
+                return f"An application on {inst.id} accepts {what}."
+            return f"The packet reaches {inst.id}, but nothing listens on {what}, so the operating system answers with a reset."
+
+        self.hops.append(Hop(_REQUEST, HopKind.APPLICATION, inst.id, "", listens, detail))
         if listens:
             return Verdict.REACHABLE
-        return Verdict.TIMEOUT if WalkMisconception.CLOSED_PORT_DROPS in self.mis else Verdict.REFUSED
+        return Verdict.TIMEOUT if self.beliefs.closed_port_drops else Verdict.REFUSED
 
     def stateless_sg_return(self, server: Instance | None, client: Instance | None, reply: Packet) -> None:
-        if WalkMisconception.STATELESS_SG not in self.mis:
+        """Security groups checked again on the response (a misconception)."""
+        if not self.beliefs.stateless_sg:
             return
         if server is not None:
-            self.sg(Leg.RESPONSE, server, Direction.OUTBOUND, reply, client)
+            self.sg(_RESPONSE, server, _OUTBOUND, reply, client)
         if client is not None:
-            self.sg(Leg.RESPONSE, client, Direction.INBOUND, reply, server)
+            self.sg(_RESPONSE, client, _INBOUND, reply, server)
 
     def inside_vpc(self, src: _End, dst: _End) -> None:
         s, d = src.instance, dst.instance
@@ -481,18 +597,22 @@ class _Walker:
         s_sub, d_sub = self.vpc.subnet(s.subnet_id), self.vpc.subnet(d.subnet_id)
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
-        self.sg(Leg.REQUEST, s, Direction.OUTBOUND, request, d)
-        if s_sub.id != d_sub.id:
-            self.nacl(Leg.REQUEST, s_sub, Direction.OUTBOUND, request)
-        decision = self.route(Leg.REQUEST, s_sub, dst.address)
+        self.sg(_REQUEST, s, _OUTBOUND, request, d)
+        crosses = s_sub.id != d_sub.id
+        if crosses:
+            self.nacl(_REQUEST, s_sub, _OUTBOUND, request)
+        decision = self.route(_REQUEST, s_sub, dst.address)
         if decision.route is not None and decision.route.kind is not TargetKind.LOCAL:
             raise TopologyError(f"{decision.explain()} The model does not follow middlebox routes inside a VPC.")
-        if s_sub.id != d_sub.id:
-            self.nacl(Leg.REQUEST, d_sub, Direction.INBOUND, request)
-        self.sg(Leg.REQUEST, d, Direction.INBOUND, request, s)
+        if crosses:
+            self.nacl(_REQUEST, d_sub, _INBOUND, request)
+        self.sg(_REQUEST, d, _INBOUND, request, s)
         reply = self.response_packet(dst.address, src.address, eph)
-        self.stateless_sg_return(d, s, reply)
-        self.cross_subnets(Leg.RESPONSE, d_sub, s_sub, reply, eph)
+        if self.beliefs.stateless_sg:
+            self.stateless_sg_return(d, s, reply)
+        if crosses:
+            self.nacl(_RESPONSE, d_sub, _OUTBOUND, reply, eph)
+            self.nacl(_RESPONSE, s_sub, _INBOUND, reply, eph)
 
     def outbound(self, src: _End, dst: _End) -> None:
         s = src.instance
@@ -500,83 +620,84 @@ class _Walker:
         s_sub = self.vpc.subnet(s.subnet_id)
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
-        self.sg(Leg.REQUEST, s, Direction.OUTBOUND, request, None)
-        self.nacl(Leg.REQUEST, s_sub, Direction.OUTBOUND, request)
-        decision = self.route(Leg.REQUEST, s_sub, dst.address)
+        self.sg(_REQUEST, s, _OUTBOUND, request, None)
+        self.nacl(_REQUEST, s_sub, _OUTBOUND, request)
+        decision = self.route(_REQUEST, s_sub, dst.address)
         assert decision.route is not None
         kind = decision.route.kind
         target = decision.route.target
         if kind is TargetKind.INTERNET_GATEWAY:
             self.through_igw(s, src.address, target)
         elif kind is TargetKind.NAT_GATEWAY:
-            self.through_nat_gateway(s, s_sub, src, dst, target, eph)
+            self.through_nat_gateway(s, s_sub, src, dst, target, eph, request)
             return
         elif kind is TargetKind.INSTANCE:
-            self.through_nat_instance(s, s_sub, src, dst, self.vpc.instance(target), eph)
+            self.through_nat_instance(s, s_sub, src, dst, self.vpc.instance(target), eph, request)
             return
         elif kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY:
-            self.add(Hop(Leg.REQUEST, HopKind.EGRESS_ONLY_GATEWAY, target, "", True,
+            self.add(Hop(_REQUEST, HopKind.EGRESS_ONLY_GATEWAY, target, "", True,
                          lambda: f"{target} forwards IPv6 traffic started inside the VPC and lets its responses back in."))
         elif kind is TargetKind.VPC_ENDPOINT:
-            self.add(Hop(Leg.REQUEST, HopKind.GATEWAY_ENDPOINT, target, "", True,
+            self.add(Hop(_REQUEST, HopKind.GATEWAY_ENDPOINT, target, "", True,
                          lambda: f"{target} delivers the packet to the service over the AWS network, without the internet gateway or a NAT device."))
         else:
             raise TopologyError(f"{decision.explain()} The model does not follow {kind} targets.")
         reply = self.response_packet(dst.address, src.address, eph)
         self.stateless_sg_return(None, s, reply)
-        self.nacl(Leg.RESPONSE, s_sub, Direction.INBOUND, reply, eph)
+        self.nacl(_RESPONSE, s_sub, _INBOUND, reply, eph)
 
     def through_igw(self, inst: Instance, address: IPAddress, igw: str) -> None:
         if self.flow.ipv6:
-            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+            self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
                          lambda: f"{igw} forwards the packet from the IPv6 address {address}."))
         elif inst.public_ip is None:
-            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
+            self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
                          lambda: f"{inst.id} has no public IPv4 or Elastic IP address, so {igw} has no public address to "
                          "translate its private address to, and the packet goes nowhere."))
         else:
-            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+            self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
                          lambda: f"{igw} translates {inst.private_ip} to its public address {inst.public_ip}."))
 
     def nat_zone(self, device: str, subnet: Subnet) -> None:
-        if subnet.az in self.vpc.failed_azs and WalkMisconception.NAT_FAILS_OVER not in self.mis:
-            raise_hop = Hop(Leg.REQUEST, HopKind.NAT_GATEWAY if device.startswith("nat-") else HopKind.INSTANCE,
+        if subnet.az in self.vpc.failed_azs and not self.beliefs.nat_fails_over:
+            raise_hop = Hop(_REQUEST, HopKind.NAT_GATEWAY if device.startswith("nat-") else HopKind.INSTANCE,
                             device, "", False,
                             lambda: f"{device} lives in {subnet.az}, which is down; a zonal NAT device does not move to another zone.")
             self.add(raise_hop)
 
-    def through_nat_gateway(self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat_id: str, eph: tuple[int, int] | None) -> None:
+    def through_nat_gateway(
+        self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat_id: str, eph: tuple[int, int] | None, request: Packet
+    ) -> None:
         nat = self.vpc.nat_gateway(nat_id)
         if nat is None:
             raise TopologyError(f"no NAT gateway {nat_id}")
         n_sub = self.vpc.subnet(nat.subnet_id)
         self.nat_zone(nat.id, n_sub)
         if self.flow.ipv6:
-            self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
+            self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
                          lambda: f"{nat.id} translates IPv4 (and NAT64), not native IPv6 traffic."))
-        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
         if n_sub.id != s_sub.id:
-            self.nacl(Leg.REQUEST, n_sub, Direction.INBOUND, request)
+            self.nacl(_REQUEST, n_sub, _INBOUND, request)
         igw = self.nat_onward(nat, n_sub)
         nat_eph = self.ephemeral("nat-gateway")
         out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
-        self.nacl(Leg.REQUEST, n_sub, Direction.OUTBOUND, out)
-        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
+        self.nacl(_REQUEST, n_sub, _OUTBOUND, out)
+        self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
                      lambda: f"The internet gateway translates {nat.private_ip} to the NAT gateway's Elastic IP address {nat.elastic_ip}."))
         back = self.response_packet(dst.address, nat.private_ip, nat_eph)
-        self.nacl(Leg.RESPONSE, n_sub, Direction.INBOUND, back, nat_eph)
+        self.nacl(_RESPONSE, n_sub, _INBOUND, back, nat_eph)
         reply = self.response_packet(dst.address, src.address, eph)
         self.stateless_sg_return(None, s, reply)
-        self.cross_subnets(Leg.RESPONSE, n_sub, s_sub, reply, eph)
+        self.cross_subnets(_RESPONSE, n_sub, s_sub, reply, eph)
 
     def nat_onward(self, nat: NatGateway, n_sub: Subnet) -> str:
         """The NAT gateway forwards the packet; returns the internet gateway it uses."""
         if nat.elastic_ip is None:
-            self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
+            self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
                          lambda: f"{nat.id} is a private NAT gateway (no Elastic IP address): it cannot send traffic to the internet."))
-        self.add(Hop(Leg.REQUEST, HopKind.NAT_GATEWAY, nat.id, "", True,
+        self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", True,
                      lambda: f"{nat.id} (in {n_sub.id}, {n_sub.az}) replaces the source address with its own {nat.private_ip}."))
-        onward = self.route(Leg.REQUEST, n_sub, _any_internet(self.flow))
+        onward = self.route(_REQUEST, n_sub, _any_internet(self.flow))
         assert onward.route is not None
         if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
             self.hops[-1] = replace(
@@ -586,33 +707,34 @@ class _Walker:
             raise _Blocked
         return onward.route.target
 
-    def through_nat_instance(self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat: Instance, eph: tuple[int, int] | None) -> None:
+    def through_nat_instance(
+        self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat: Instance, eph: tuple[int, int] | None, request: Packet
+    ) -> None:
         n_sub = self.vpc.subnet(nat.subnet_id)
         self.nat_zone(nat.id, n_sub)
-        request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
         if n_sub.id != s_sub.id:
-            self.nacl(Leg.REQUEST, n_sub, Direction.INBOUND, request)
-        self.sg(Leg.REQUEST, nat, Direction.INBOUND, request, s)
+            self.nacl(_REQUEST, n_sub, _INBOUND, request)
+        self.sg(_REQUEST, nat, _INBOUND, request, s)
         if nat.source_dest_check:
-            self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", False,
+            self.add(Hop(_REQUEST, HopKind.INSTANCE, nat.id, "", False,
                          lambda: f"{nat.id} has its source/destination check on, so it drops packets not addressed to itself; "
                          "a NAT instance needs the check turned off."))
-        self.add(Hop(Leg.REQUEST, HopKind.INSTANCE, nat.id, "", True,
+        self.add(Hop(_REQUEST, HopKind.INSTANCE, nat.id, "", True,
                      lambda: f"{nat.id} has its source/destination check off and forwards the packet with its own source address."))
         nat_eph = self.ephemeral(nat.client)
         out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
-        onward = self.route(Leg.REQUEST, n_sub, dst.address)
+        onward = self.route(_REQUEST, n_sub, dst.address)
         assert onward.route is not None
         if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
             raise TopologyError(f"{onward.explain()} The model follows NAT instances to an internet gateway only.")
-        self.sg(Leg.REQUEST, nat, Direction.OUTBOUND, out, None)
-        self.nacl(Leg.REQUEST, n_sub, Direction.OUTBOUND, out)
+        self.sg(_REQUEST, nat, _OUTBOUND, out, None)
+        self.nacl(_REQUEST, n_sub, _OUTBOUND, out)
         self.through_igw(nat, nat.private_ip, onward.route.target)
         back = self.response_packet(dst.address, nat.private_ip, nat_eph)
-        self.nacl(Leg.RESPONSE, n_sub, Direction.INBOUND, back, nat_eph)
+        self.nacl(_RESPONSE, n_sub, _INBOUND, back, nat_eph)
         reply = self.response_packet(dst.address, src.address, eph)
         self.stateless_sg_return(None, s, reply)
-        self.cross_subnets(Leg.RESPONSE, n_sub, s_sub, reply, eph)
+        self.cross_subnets(_RESPONSE, n_sub, s_sub, reply, eph)
 
     def inbound(self, src: _End, dst: _End) -> None:
         d = dst.instance
@@ -620,21 +742,26 @@ class _Walker:
         d_sub = self.vpc.subnet(d.subnet_id)
         igw = self.vpc.internet_gateway
         if igw is None:
-            self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, "(none)", "", False,
+            self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, "(none)", "", False,
                          lambda: f"No internet gateway is attached to {self.vpc.id}, so traffic from the internet cannot enter it."))
         assert igw is not None
         private = d.address(self.flow.ipv6)
         assert private is not None
-        how = "" if self.flow.ipv6 else f" and translates {dst.address} to {private}"
-        self.add(Hop(Leg.REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True, lambda: f"{igw} receives the packet{how}."))
+        ipv6 = self.flow.ipv6
+
+        def receives() -> str:
+            how = "" if ipv6 else f" and translates {dst.address} to {private}"
+            return f"{igw} receives the packet{how}."
+
+        self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True, receives))
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, private, eph[0] if eph else None, self.flow.port)
-        self.nacl(Leg.REQUEST, d_sub, Direction.INBOUND, request)
-        self.sg(Leg.REQUEST, d, Direction.INBOUND, request, None)
+        self.nacl(_REQUEST, d_sub, _INBOUND, request)
+        self.sg(_REQUEST, d, _INBOUND, request, None)
         reply = self.response_packet(private, src.address, eph)
         self.stateless_sg_return(d, None, reply)
-        self.nacl(Leg.RESPONSE, d_sub, Direction.OUTBOUND, reply, eph)
-        back = self.route(Leg.RESPONSE, d_sub, src.address)
+        self.nacl(_RESPONSE, d_sub, _OUTBOUND, reply, eph)
+        back = self.route(_RESPONSE, d_sub, src.address)
         assert back.route is not None
         if back.route.target != igw:
             self.hops[-1] = replace(

@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -27,6 +27,7 @@ from generators.security.model import (
 )
 
 Params = dict[str, Any]
+T = TypeVar("T")
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", "ca-central-1")
 PUBLIC_OCTETS = (3, 13, 15, 18, 34, 35, 44, 52, 54, 63, 93, 104, 142, 151, 185)
@@ -51,16 +52,24 @@ def net(text: str) -> IPv4Network | IPv6Network:
     return v4net(text)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def v4net(text: str) -> IPv4Network:
     """An IPv4 CIDR block from text (scenario text is well formed; parsing
-    the octets by hand is several times faster than the general parser)."""
+    the octets by hand is several times faster than the general parser).
+
+    >>> v4net("10.1.2.0/24")
+    IPv4Network('10.1.2.0/24')
+    """
     address, _, prefix = text.partition("/")
     return IPv4Network((int(addr(address)), int(prefix)))
 
 
 def addr(text: str) -> IPv4Address:
-    """An IPv4 address from well-formed dotted text."""
+    """An IPv4 address from well-formed dotted text.
+
+    >>> addr("10.0.1.5")
+    IPv4Address('10.0.1.5')
+    """
     a, b, c, d = text.split(".")
     return IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
 
@@ -70,19 +79,59 @@ def dotted(value: int) -> str:
     return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
 
+def below(rng: random.Random, n: int) -> int:
+    """``rng.randrange(n)`` for n > 0: the same number from the same draws,
+    without the layers of argument checks `randrange` and `choice` go
+    through (CPython picks it by rejection on ``getrandbits(n.bit_length())``).
+
+    >>> all(below(random.Random(s), 300) == random.Random(s).randrange(300) for s in range(200))
+    True
+    """
+    bits = rng.getrandbits
+    k = n.bit_length()
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
+
+
+def pick(rng: random.Random, options: Sequence[T]) -> T:
+    """``rng.choice(options)``: the same pick from the same draws.
+
+    >>> all(pick(random.Random(s), "abcdefg") == random.Random(s).choice("abcdefg") for s in range(200))
+    True
+    """
+    return options[below(rng, len(options))]
+
+
 def hexid(rng: random.Random, prefix: str, digits: int = 8) -> str:
     """An AWS-style resource id such as ``nat-0a1b2c3d``."""
     return f"{prefix}-0{rng.getrandbits(4 * (digits - 1)):0{digits - 1}x}"
 
 
+def hexids(rng: random.Random, prefixes: Sequence[str]) -> list[str]:
+    """Resource ids for several prefixes, the same ids that `hexid` called
+    once per prefix would draw, from a single call to the generator (one
+    32-bit word per id, first id in the lowest word; each `hexid` keeps the
+    top 28 bits of its word).
+
+    >>> hexids(random.Random(7), ["vpc", "igw", "nat"]) == [hexid(r, p) for r in [random.Random(7)] for p in ["vpc", "igw", "nat"]]
+    True
+    """
+    count = len(prefixes)
+    words = f"{rng.getrandbits(32 * count):0{8 * count}x}"
+    top = 8 * (count - 1)
+    return [f"{prefix}-0{words[top - 8 * i:top - 8 * i + 7]}" for i, prefix in enumerate(prefixes)]
+
+
 def internet_host(rng: random.Random) -> str:
     """A public IPv4 address on the internet."""
-    return f"{rng.choice(PUBLIC_OCTETS)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+    return f"{pick(rng, PUBLIC_OCTETS)}.{below(rng, 256)}.{below(rng, 256)}.{1 + below(rng, 254)}"
 
 
 def vpc_base(rng: random.Random) -> int:
     """The integer base of a 10.x.0.0/16 VPC block."""
-    return (10 << 24) | (rng.randrange(256) << 16)
+    return (10 << 24) | (below(rng, 256) << 16)
 
 
 def block(base: int, third: int, prefix: int = 24) -> str:
@@ -98,7 +147,7 @@ def host(cidr: str, n: int) -> str:
 
 def azs(rng: random.Random, count: int) -> list[str]:
     """`count` Availability Zone names of one random Region."""
-    region = rng.choice(REGIONS)
+    region = pick(rng, REGIONS)
     return [f"{region}{letter}" for letter in "abcdef"[:count]]
 
 
@@ -152,22 +201,24 @@ def _sg_rule(protocol: str, ports: str, peer: str) -> SgRule:
 
 def route_table(data: Mapping[str, Any]) -> RouteTable:
     """A route table from ``{"id", "main", "routes": [[destination, target], ...]}``."""
-    routes = tuple(_route(*row) for row in data["routes"])
+    routes = tuple([_route(*row) for row in data["routes"]])
     return RouteTable(data["id"], routes, bool(data.get("main", False)))
 
 
-@lru_cache(maxsize=2048)
+_ORIGINS = {o.value: o for o in RouteOrigin}
+
+
+@lru_cache(maxsize=4096)
 def _route(destination: str, target: str, origin: str = "static") -> Route:
+    # Cached: a scenario repeats its local route in every table.
     dest = parse_destination(destination) if destination.startswith("pl-") or ":" in destination else v4net(destination)
-    return Route(dest, target, RouteOrigin(origin))
+    return Route(dest, target, _ORIGINS[origin])
 
 
-def _listens(items: Sequence[str]) -> tuple[tuple[Protocol, int], ...]:
-    out = []
-    for item in items:
-        proto, _, port = item.partition("/")
-        out.append((_PROTOCOLS[proto], int(port)))
-    return tuple(out)
+@lru_cache(maxsize=256)
+def _listen(item: str) -> tuple[Protocol, int]:
+    proto, _, port = item.partition("/")
+    return _PROTOCOLS[proto], int(port)
 
 
 def build_vpc(p: Mapping[str, Any]) -> Vpc:
@@ -176,33 +227,34 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
     return Vpc(
         id=vpc["id"],
         cidr=v4net(vpc["cidr"]),
-        subnets=tuple(Subnet(s["id"], v4net(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]),
-        route_tables=tuple(route_table(t) for t in p["route_tables"]),
-        nacls=tuple(
-            NetworkAcl(a["id"], tuple(nacl_rule(r) for r in a["inbound"]), tuple(nacl_rule(r) for r in a["outbound"]))
+        subnets=tuple([Subnet(s["id"], v4net(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
+        route_tables=tuple([route_table(t) for t in p["route_tables"]]),
+        nacls=tuple([
+            NetworkAcl(a["id"], tuple([_nacl_rule(*r) for r in a["inbound"]]), tuple([_nacl_rule(*r) for r in a["outbound"]]))
             for a in p["acls"]
-        ),
-        security_groups=tuple(
-            SecurityGroup(g["id"], g["name"], tuple(sg_rule(r) for r in g["inbound"]), tuple(sg_rule(r) for r in g["outbound"]))
+        ]),
+        security_groups=tuple([
+            SecurityGroup(g["id"], g["name"], tuple([_sg_rule(*r) for r in g["inbound"]]),
+                          tuple([_sg_rule(*r) for r in g["outbound"]]))
             for g in p["groups"]
-        ),
-        instances=tuple(
+        ]),
+        instances=tuple([
             Instance(
                 i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]),
                 addr(i["public_ip"]) if i.get("public_ip") else None,
-                listening=_listens(i.get("listens", ())), client=i.get("os", "linux"), name=i["name"],
+                listening=tuple([_listen(x) for x in i.get("listens", ())]), client=i.get("os", "linux"), name=i["name"],
                 source_dest_check=i.get("source_dest_check", True),
             )
             for i in p["instances"]
-        ),
+        ]),
         associations={s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
-        nat_gateways=tuple(
+        nat_gateways=tuple([
             NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(n["eip"]) if n.get("eip") else None)
             for n in p.get("nat_gateways", ())
-        ),
+        ]),
         internet_gateway=vpc.get("igw"),
-        gateway_endpoints=tuple(e["id"] for e in p.get("endpoints", ())),
-        prefix_lists={pl["id"]: tuple(net(c) for c in pl["cidrs"]) for pl in p.get("prefix_lists", ())},
+        gateway_endpoints=tuple([e["id"] for e in p.get("endpoints", ())]),
+        prefix_lists={pl["id"]: tuple([net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
         failed_azs=frozenset([p["failed_az"]]) if p.get("failed_az") else frozenset(),
     )
 
@@ -304,52 +356,55 @@ def two_tier(rng: random.Random, fake: Faker) -> Params:
     instance with a public address) and a private app subnet routing to the
     NAT gateway, custom network ACLs that allow exactly the expected traffic,
     and security groups web/app/ops. The app listens on a random port."""
-    base = vpc_base(rng)
-    zones = azs(rng, 2)
+    x = below(rng, 256)  # the VPC is 10.x.0.0/16
+    region = pick(rng, REGIONS)
     w = words(fake, 5)
-    port = str(rng.choice(SERVICE_PORTS))
-    third = rng.randrange(0, 200, 2)
-    web_cidr, app_cidr = block(base, third), block(base, third + 1)
-    vpc_cidr = f"{dotted(base)}/16"
-    ids = {k: hexid(rng, k) for k in ("vpc", "igw", "nat", "acl", "rtb")}
-    acl_pub, acl_priv = ids["acl"], hexid(rng, "acl")
-    rtb_pub, rtb_priv, rtb_main = ids["rtb"], hexid(rng, "rtb"), hexid(rng, "rtb")
-    sub_pub, sub_priv = hexid(rng, "subnet"), hexid(rng, "subnet")
-    sg_web, sg_app, sg_ops = hexid(rng, "sg"), hexid(rng, "sg"), hexid(rng, "sg")
-    step = rng.choice((10, 100))
-    n = [str(step * k) for k in range(1, 5)]
+    port = str(pick(rng, SERVICE_PORTS))
+    third = 2 * below(rng, 100)
+    net = f"10.{x}."
+    web_net, app_net = f"{net}{third}.", f"{net}{third + 1}."
+    web_cidr, app_cidr = f"{web_net}0/24", f"{app_net}0/24"
+    vpc_cidr = f"{net}0.0/16"
+    (vpc_id, igw, nat, acl_pub, rtb_pub, acl_priv, rtb_priv, rtb_main, sub_pub, sub_priv, sg_web, sg_app,
+     sg_ops) = hexids(rng, ("vpc", "igw", "nat", "acl", "rtb", "acl", "rtb", "rtb", "subnet", "subnet", "sg", "sg", "sg"))
+    step = 100 if below(rng, 2) else 10
+    n = [str(step), str(2 * step), str(3 * step)]
+    zone_a, zone_b = f"{region}a", f"{region}b"
+    anywhere = "0.0.0.0/0"
     params: Params = {
-        "vpc": {"id": ids["vpc"], "cidr": vpc_cidr, "igw": ids["igw"]},
+        "vpc": {"id": vpc_id, "cidr": vpc_cidr, "igw": igw},
         "subnets": [
-            {"id": sub_pub, "name": f"{w[0]}-public", "cidr": web_cidr, "az": zones[0], "acl": acl_pub, "rtb": rtb_pub},
-            {"id": sub_priv, "name": f"{w[1]}-private", "cidr": app_cidr, "az": zones[rng.randrange(2)], "acl": acl_priv, "rtb": rtb_priv},
+            {"id": sub_pub, "name": f"{w[0]}-public", "cidr": web_cidr, "az": zone_a, "acl": acl_pub, "rtb": rtb_pub},
+            {"id": sub_priv, "name": f"{w[1]}-private", "cidr": app_cidr, "az": zone_b if below(rng, 2) else zone_a,
+             "acl": acl_priv, "rtb": rtb_priv},
         ],
         "route_tables": [
             {"id": rtb_main, "main": True, "routes": [[vpc_cidr, "local"]]},
-            {"id": rtb_pub, "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", ids["igw"]]]},
-            {"id": rtb_priv, "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", ids["nat"]]]},
+            {"id": rtb_pub, "main": False, "routes": [[vpc_cidr, "local"], [anywhere, igw]]},
+            {"id": rtb_priv, "main": False, "routes": [[vpc_cidr, "local"], [anywhere, nat]]},
         ],
         "acls": [
             {"id": acl_pub,
-             "inbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", "1024-65535", "0.0.0.0/0"]],
-             "outbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", port, app_cidr],
-                          [n[2], "allow", "tcp", "1024-65535", "0.0.0.0/0"]]},
+             "inbound": [[n[0], "allow", "tcp", "443", anywhere], [n[1], "allow", "tcp", "1024-65535", anywhere]],
+             "outbound": [[n[0], "allow", "tcp", "443", anywhere], [n[1], "allow", "tcp", port, app_cidr],
+                          [n[2], "allow", "tcp", "1024-65535", anywhere]]},
             {"id": acl_priv,
-             "inbound": [[n[0], "allow", "tcp", port, web_cidr], [n[1], "allow", "tcp", "1024-65535", "0.0.0.0/0"]],
-             "outbound": [[n[0], "allow", "tcp", "443", "0.0.0.0/0"], [n[1], "allow", "tcp", "1024-65535", vpc_cidr]]},
+             "inbound": [[n[0], "allow", "tcp", port, web_cidr], [n[1], "allow", "tcp", "1024-65535", anywhere]],
+             "outbound": [[n[0], "allow", "tcp", "443", anywhere], [n[1], "allow", "tcp", "1024-65535", vpc_cidr]]},
         ],
         "groups": [
-            {"id": sg_web, "name": "web", "inbound": [["tcp", "443", "0.0.0.0/0"]], "outbound": [["all", "all", "0.0.0.0/0"]]},
-            {"id": sg_app, "name": "app", "inbound": [["tcp", port, sg_web]], "outbound": [["tcp", "443", "0.0.0.0/0"]]},
-            {"id": sg_ops, "name": w[2], "inbound": [["tcp", "22", "0.0.0.0/0"]], "outbound": [["all", "all", "0.0.0.0/0"]]},
+            {"id": sg_web, "name": "web", "inbound": [["tcp", "443", anywhere]], "outbound": [["all", "all", anywhere]]},
+            {"id": sg_app, "name": "app", "inbound": [["tcp", port, sg_web]], "outbound": [["tcp", "443", anywhere]]},
+            {"id": sg_ops, "name": w[2], "inbound": [["tcp", "22", anywhere]], "outbound": [["all", "all", anywhere]]},
         ],
         "instances": [
-            {"id": hexid(rng, "i"), "name": w[3], "subnet": sub_pub, "ip": host(web_cidr, rng.randrange(4, 250)),
-             "public_ip": internet_host(rng), "groups": [sg_web], "listens": ["tcp/443"], "os": rng.choice(("linux", "windows"))},
-            {"id": hexid(rng, "i"), "name": w[4], "subnet": sub_priv, "ip": host(app_cidr, rng.randrange(4, 250)),
+            {"id": hexid(rng, "i"), "name": w[3], "subnet": sub_pub, "ip": f"{web_net}{4 + below(rng, 246)}",
+             "public_ip": internet_host(rng), "groups": [sg_web], "listens": ["tcp/443"],
+             "os": "windows" if below(rng, 2) else "linux"},
+            {"id": hexid(rng, "i"), "name": w[4], "subnet": sub_priv, "ip": f"{app_net}{4 + below(rng, 246)}",
              "public_ip": None, "groups": [sg_app], "listens": [f"tcp/{port}"], "os": "linux"},
         ],
-        "nat_gateways": [{"id": ids["nat"], "subnet": sub_pub, "ip": host(web_cidr, rng.randrange(4, 250)), "eip": internet_host(rng)}],
+        "nat_gateways": [{"id": nat, "subnet": sub_pub, "ip": f"{web_net}{4 + below(rng, 246)}", "eip": internet_host(rng)}],
         "port": port,
     }
     fix_ips(rng, params)

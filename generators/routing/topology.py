@@ -32,11 +32,13 @@ from functools import cached_property
 from typing import Any
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
+from generators.routing.values import quick_init
 from generators.routing.model import (
     IPAddress,
     IPNetwork,
     Route,
     RouteTable,
+    TargetKind,
     associated_table,
     mark_blackholes,
 )
@@ -65,6 +67,7 @@ class TopologyError(ValueError):
     no subnet...), or a flow the model cannot follow."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Subnet:
     """A subnet: its block, Availability Zone and network ACL."""
@@ -76,6 +79,7 @@ class Subnet:
     ipv6_cidr: IPv6Network | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Instance:
     """An EC2 instance (one network interface).
@@ -110,6 +114,7 @@ class Instance:
         return self.ipv6 if ipv6 else self.private_ip
 
 
+@quick_init
 @dataclass(frozen=True)
 class NatGateway:
     """A NAT gateway in one subnet; `elastic_ip` None means a private NAT gateway."""
@@ -120,6 +125,7 @@ class NatGateway:
     elastic_ip: IPv4Address | None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Vpc:
     """One VPC and everything in it that the walk needs.
@@ -146,65 +152,84 @@ class Vpc:
     prefix_lists: Mapping[str, tuple[IPNetwork, ...]] = field(default_factory=dict)
     ipv6_cidr: IPv6Network | None = None
     failed_azs: frozenset[str] = frozenset()
+    _index: dict[str, Any] = field(init=False, repr=False, compare=False)
+    """Lookup tables by id, and lookups remembered (the topology is immutable)."""
+    scratch: dict[Any, Any] = field(init=False, repr=False, compare=False)
+    """Results the walk derives from this topology (packets, hops, route
+    decisions), kept because the topology is immutable and a question walks
+    it several times."""
 
     def __post_init__(self) -> None:
+        # Runs for every scenario a question draws: the index first (the
+        # checks and the walk use it), containment on integers.
+        subnets = {s.id: s for s in self.subnets}
+        nacls = {a.id: a for a in self.nacls}
+        groups = {g.id: g for g in self.security_groups}
+        derived = self.__dict__  # derived fields of a frozen value, set once
+        derived["_index"] = {
+            "subnet": subnets, "nacl": nacls, "group": groups,
+            "instance": {i.id: i for i in self.instances}, "nat": {n.id: n for n in self.nat_gateways},
+            "table": {}, "effective": {}, "groups_of": {},
+        }
+        derived["scratch"] = {}
         vpc_len = self.cidr.prefixlen
         vpc_top = int(self.cidr.network_address) >> (32 - vpc_len)
         for subnet in self.subnets:
             inside = subnet.cidr.prefixlen >= vpc_len and int(subnet.cidr.network_address) >> (32 - vpc_len) == vpc_top
             if not inside:
                 raise TopologyError(f"{subnet.id} ({subnet.cidr}) is not inside the VPC block {self.cidr}")
-            self.nacl(subnet.nacl_id)
+            if subnet.nacl_id not in nacls:
+                raise TopologyError(f"no network ACL {subnet.nacl_id} in {self.id}")
         for inst in self.instances:
-            subnet = self.subnet(inst.subnet_id)
-            if inst.private_ip not in subnet.cidr:
+            subnet = subnets.get(inst.subnet_id) or self.subnet(inst.subnet_id)
+            if not _holds(subnet.cidr, inst.private_ip):
                 raise TopologyError(f"{inst.id} has {inst.private_ip}, outside its subnet {subnet.cidr}")
             for gid in inst.groups:
-                self.security_group(gid)
+                if gid not in groups:
+                    raise TopologyError(f"no security group {gid} in {self.id}")
         for nat in self.nat_gateways:
-            if nat.private_ip not in self.subnet(nat.subnet_id).cidr:
+            subnet = subnets.get(nat.subnet_id) or self.subnet(nat.subnet_id)
+            if not _holds(subnet.cidr, nat.private_ip):
                 raise TopologyError(f"{nat.id} has {nat.private_ip}, outside its subnet")
-
-    @cached_property
-    def _index(self) -> dict[str, dict[str, Any]]:
-        """Lookup tables by id (built once; the topology is immutable)."""
-        return {
-            "subnet": {s.id: s for s in self.subnets},
-            "nacl": {a.id: a for a in self.nacls},
-            "group": {g.id: g for g in self.security_groups},
-            "instance": {i.id: i for i in self.instances},
-            "nat": {n.id: n for n in self.nat_gateways},
-            "table": {},
-        }
-
-    def _lookup(self, kind: str, key: str, what: str) -> Any:
-        try:
-            return self._index[kind][key]
-        except KeyError:
-            raise TopologyError(f"no {what} {key} in {self.id}") from None
 
     def subnet(self, subnet_id: str) -> Subnet:
         """The subnet with this id."""
-        found: Subnet = self._lookup("subnet", subnet_id, "subnet")
+        try:
+            found: Subnet = self._index["subnet"][subnet_id]
+        except KeyError:
+            raise TopologyError(f"no subnet {subnet_id} in {self.id}") from None
         return found
 
     def nacl(self, acl_id: str) -> NetworkAcl:
         """The network ACL with this id."""
-        found: NetworkAcl = self._lookup("nacl", acl_id, "network ACL")
+        try:
+            found: NetworkAcl = self._index["nacl"][acl_id]
+        except KeyError:
+            raise TopologyError(f"no network ACL {acl_id} in {self.id}") from None
         return found
 
     def security_group(self, group_id: str) -> SecurityGroup:
         """The security group with this id."""
-        found: SecurityGroup = self._lookup("group", group_id, "security group")
+        try:
+            found: SecurityGroup = self._index["group"][group_id]
+        except KeyError:
+            raise TopologyError(f"no security group {group_id} in {self.id}") from None
         return found
 
     def groups_of(self, inst: Instance) -> tuple[SecurityGroup, ...]:
         """The security groups attached to an instance."""
-        return tuple(self.security_group(g) for g in inst.groups)
+        cache = self._index["groups_of"]
+        found: tuple[SecurityGroup, ...] | None = cache.get(inst.groups)
+        if found is None:
+            found = cache[inst.groups] = tuple([self.security_group(g) for g in inst.groups])
+        return found
 
     def instance(self, instance_id: str) -> Instance:
         """The instance with this id."""
-        found: Instance = self._lookup("instance", instance_id, "instance")
+        try:
+            found: Instance = self._index["instance"][instance_id]
+        except KeyError:
+            raise TopologyError(f"no instance {instance_id} in {self.id}") from None
         return found
 
     def nat_gateway(self, nat_id: str) -> NatGateway | None:
@@ -215,9 +240,18 @@ class Vpc:
     def route_table_of(self, subnet_id: str) -> RouteTable:
         """The route table a subnet uses (explicit association, else main)."""
         cache = self._index["table"]
-        if subnet_id not in cache:
-            cache[subnet_id] = associated_table(subnet_id, self.route_tables, self.associations).table
-        table: RouteTable = cache[subnet_id]
+        table: RouteTable | None = cache.get(subnet_id)
+        if table is None:
+            table = cache[subnet_id] = associated_table(subnet_id, self.route_tables, self.associations).table
+        return table
+
+    def effective_table_of(self, subnet_id: str) -> RouteTable:
+        """The route table a subnet uses, as the router sees it (see
+        `effective_tables`)."""
+        cache = self._index["effective"]
+        table: RouteTable | None = cache.get(subnet_id)
+        if table is None:
+            table = cache[subnet_id] = self._effective(self.route_table_of(subnet_id))
         return table
 
     @cached_property
@@ -225,10 +259,14 @@ class Vpc:
         """The route tables as the router sees them: routes whose target no
         longer exists (an unattached internet gateway, a deleted NAT gateway
         or instance, a removed endpoint) are in the blackhole state."""
-        live = self.live_targets()
-        gone = {r.target for t in self.route_tables for r in t.routes} - live - {"local"}
-        gone = {g for g in gone if g.split("-")[0] in {"igw", "nat", "eigw", "vpce", "i"}}
-        return {t.id: mark_blackholes(t, gone) if gone else t for t in self.route_tables}
+        return {t.id: self._effective(t) for t in self.route_tables}
+
+    def _effective(self, table: RouteTable) -> RouteTable:
+        live = self._index.get("live")
+        if live is None:
+            live = self._index["live"] = self.live_targets()
+        gone = {r.target for r in table.routes if r.target not in live and r.kind in _REMOVABLE}
+        return mark_blackholes(table, gone) if gone else table
 
     def owner_of(self, address: IPAddress) -> Instance | None:
         """The instance whose private IPv4 or IPv6 address this is."""
@@ -258,6 +296,18 @@ class Vpc:
         if self.internet_gateway:
             live.add(self.internet_gateway)
         return frozenset(live)
+
+
+_REMOVABLE = frozenset({TargetKind.INTERNET_GATEWAY, TargetKind.NAT_GATEWAY, TargetKind.EGRESS_ONLY_INTERNET_GATEWAY,
+                        TargetKind.VPC_ENDPOINT, TargetKind.INSTANCE})
+"""Targets that can disappear and leave a blackhole route behind (a peering
+connection, transit gateway or virtual private gateway is not modelled as
+deletable here)."""
+
+
+def _holds(block: IPv4Network, address: IPv4Address) -> bool:
+    """True when `address` is inside `block` (integer masking)."""
+    return int(address) & int(block.netmask) == int(block.network_address)
 
 
 def example_vpc() -> Vpc:
