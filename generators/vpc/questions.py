@@ -1,7 +1,8 @@
 """Question generators over the VPC addressing model: the sizes and reserved
 addresses of one subnet, and the Amazon DNS address.  `GENERATORS` lists
-every VPC generator, including those of `questions_layout` (VPC blocks,
-subnets and addresses) and `questions_planning` (subnet plans)."""
+every VPC generator, including those of `questions_layout` (subnets and
+addresses in a VPC, the default VPC), `questions_association` (a VPC's own
+blocks and their quota) and `questions_planning` (subnet plans)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from faker import Faker
 from generators.base import Body, Distractor, Generator, single_choice
 from generators.vpc import association, layout, model
 from generators.vpc.model import IPv4Network, Reservation, ReservedRole
-from generators.vpc.questions_layout import GENERATORS as LAYOUT
+from generators.vpc.questions_association import BlockQuota, SecondaryBlock
+from generators.vpc.questions_layout import (
+    AddressStatusQuestion,
+    DefaultSubnetCidr,
+    ValidSubnets,
+)
 from generators.vpc.questions_planning import GENERATORS as PLANNING
 from generators.vpc.scenarios import (
     random_block,
@@ -287,7 +293,12 @@ GENERATORS: list[type[Generator]] = [
     AssignableRange,
     SmallestSubnetPrefix,
     AmazonDnsAddress,
-    *LAYOUT,
+    # the order of the curriculum: study sessions take a topic's skills in this order
+    AddressStatusQuestion,
+    SecondaryBlock,
+    ValidSubnets,
+    BlockQuota,
+    DefaultSubnetCidr,
     *PLANNING,
 ]
 
