@@ -47,3 +47,19 @@ def test_names_are_distinct_words_from_one_seeded_faker() -> None:
     assert len(set(first)) == 6 and all(w.isalpha() and w.islower() and len(w) >= 3 for w in first)
     vpc, subnets = scenarios.vpc_and_subnet_names(random.Random(1), fake, 3)
     assert vpc.endswith("-vpc") and len(set(subnets)) == 3
+
+
+FAKE = Faker("en_US")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 6))
+def test_names_draw_what_faker_words_draws(seed: int, count: int) -> None:
+    """names() samples Faker's word list itself; it must pick the words
+    fake.words(count + 3, unique=True) picks, so seeds keep their scenarios."""
+    fake = FAKE
+    fake.seed_instance(seed)
+    expected = [w.lower() for w in fake.words(count + 3, unique=True) if len(w) >= 3 and w.isalpha()]
+    expected = list(dict.fromkeys(expected))[:count]
+    fake.seed_instance(seed)
+    assert scenarios.names(fake, count)[: len(expected)] == expected
