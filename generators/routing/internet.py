@@ -43,11 +43,11 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from generators.routing.values import quick_init
 from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
-from generators.routing.reachability import nacl_over_ports
+from generators.routing.reachability import nacl_over_ports, remembered_packet
 from generators.routing.topology import NatGateway, Vpc
 from generators.security.model import (
     Direction,
@@ -78,6 +78,9 @@ class Requirement(StrEnum):
     ADDRESS = "a public IPv4 or Elastic IP address on the instance"
     SECURITY_GROUP = "a security group rule that allows the traffic"
     NETWORK_ACL = "network ACL rules that allow the traffic in both directions"
+
+
+_EVERY_REQUIREMENT = frozenset(Requirement)
 
 
 class ChecklistMisconception(StrEnum):
@@ -112,7 +115,10 @@ def _sg_over_ports(groups: tuple[SecurityGroup, ...], direction: Direction, pack
             for edge in (rule.port_from, None if rule.port_to is None else rule.port_to + 1):
                 if edge is not None and low < edge <= high:
                     cuts.add(edge)
-    return all(evaluate_security_groups(groups, direction, replace(packet, destination_port=p)).allowed for p in cuts)
+    return all(
+        evaluate_security_groups(groups, direction, Packet(packet.protocol, packet.source, packet.destination, packet.source_port, p)).allowed
+        for p in cuts
+    )
 
 
 def internet_checklist(
@@ -134,7 +140,7 @@ def internet_checklist(
     `only` limits the judging to some requirements.
     """
     mis = frozenset(misconceptions)
-    wanted = frozenset(Requirement) if only is None else frozenset(only)
+    wanted = _EVERY_REQUIREMENT if only is None else frozenset(only)
     inst = vpc.instance(instance_id)
     subnet = vpc.subnet(inst.subnet_id)
     checks: list[Check] = []
@@ -165,17 +171,20 @@ def internet_checklist(
         return tuple(checks)
 
     own_client = client if inbound else inst.client
-    low, high = ephemeral_ports(own_client) if protocol.has_ports else (0, 0)
+    has_ports = protocol.has_ports
+    low, high = ephemeral_ports(own_client) if has_ports else (0, 0)
+    sport = low if has_ports else None
+    # The same packets for every checklist of a question (remembered per topology).
     if inbound:
-        request = Packet(protocol, remote, inst.private_ip, low if protocol.has_ports else None, port)
+        request = remembered_packet(vpc, protocol, remote, inst.private_ip, sport, port)
         req_dir = Direction.INBOUND
     else:
-        request = Packet(protocol, inst.private_ip, remote, low if protocol.has_ports else None, port)
+        request = remembered_packet(vpc, protocol, inst.private_ip, remote, sport, port)
         req_dir = Direction.OUTBOUND
-    reply = request.reply()
     if ChecklistMisconception.RETURN_ON_SERVICE_PORT in mis and port is not None:
         low = high = port
-        reply = replace(reply, destination_port=port)
+        sport = port
+    reply = remembered_packet(vpc, protocol, request.destination, request.source, port, sport)
 
     if Requirement.SECURITY_GROUP in wanted:
         checks.append(_security_group_check(vpc, inst.id, req_dir, request, reply, low, high, mis))
@@ -190,7 +199,10 @@ def _security_group_check(
 ) -> Check:
     inst = vpc.instance(instance_id)
     groups = vpc.groups_of(inst)
-    sg = evaluate_security_groups(groups, req_dir, request)
+    key = ("checklist sg", instance_id, req_dir, id(request))
+    sg = vpc.scratch.get(key)
+    if sg is None:
+        sg = vpc.scratch[key] = evaluate_security_groups(groups, req_dir, request)
     sg_ok = sg.allowed
     sg_detail: str | Callable[[], str] = sg.explain
     if sg_ok and ChecklistMisconception.STATELESS_SG in mis and request.protocol.has_ports:
@@ -205,7 +217,10 @@ def _network_acl_check(
     protocol: Protocol, mis: frozenset[ChecklistMisconception],
 ) -> Check:
     acl = vpc.nacl(acl_id)
-    there = evaluate_nacl(acl, req_dir, request)
+    key = ("checklist nacl", acl_id, req_dir, id(request))
+    there = vpc.scratch.get(key)
+    if there is None:
+        there = vpc.scratch[key] = evaluate_nacl(acl, req_dir, request)
     nacl_ok, nacl_detail = there.allowed, there.explain
     if nacl_ok and ChecklistMisconception.STATEFUL_NACL not in mis:
         if protocol.has_ports:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 from decimal import Decimal
+from ipaddress import IPv4Address
 from typing import Any
 
 from faker import Faker
@@ -22,6 +23,9 @@ from generators.routing.model import TargetKind, longest_prefix_match
 from generators.routing.scenarios import (
     Params,
     addr,
+    below,
+    pick,
+    small_sample,
     azs,
     block,
     build_vpc,
@@ -45,8 +49,12 @@ CM = ChecklistMisconception
 NOTHING_MISSING = "Nothing is missing"
 
 
+_REQUIREMENTS = tuple(Requirement)
+_TEXTS = {req: req.value[:1].upper() + req.value[1:] for req in Requirement}
+
+
 def _text(req: Requirement) -> str:
-    return req.value[:1].upper() + req.value[1:]
+    return _TEXTS[req]
 
 
 def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -> tuple[Params, str, bool]:
@@ -86,8 +94,8 @@ def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -
     return p, web["id"], inbound
 
 
-def _checks(vpc: Vpc, p: Params, inst: str, inbound: bool, *mis: CM, only: Requirement | None = None) -> dict[Requirement, Check]:
-    checks = internet_checklist(vpc, inst, addr(p["remote"]), Protocol.TCP, 443, inbound=inbound, misconceptions=mis,
+def _checks(vpc: Vpc, remote: IPv4Address, inst: str, inbound: bool, *mis: CM, only: Requirement | None = None) -> dict[Requirement, Check]:
+    checks = internet_checklist(vpc, inst, remote, Protocol.TCP, 443, inbound=inbound, misconceptions=mis,
                                 only=None if only is None else (only,))
     return {c.requirement: c for c in checks}
 
@@ -100,10 +108,10 @@ _BAITS = (
 """Each misconception and the requirement it wrongly sees as missing."""
 
 
-def _bait_distractors(vpc: Vpc, p: Params, inst: str, inbound: bool, base: dict[Requirement, Check]) -> list[Distractor]:
+def _bait_distractors(vpc: Vpc, remote: IPv4Address, inst: str, inbound: bool, base: dict[Requirement, Check]) -> list[Distractor]:
     out = []
     for mis, req in _BAITS:
-        if base[req].met and not _checks(vpc, p, inst, inbound, mis, only=req)[req].met:
+        if base[req].met and not _checks(vpc, remote, inst, inbound, mis, only=req)[req].met:
             out.append(Distractor(_text(req), mis.value))
     return out
 
@@ -132,13 +140,14 @@ class MissingRequirement(Generator):
     title = "What is missing for internet access?"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        missing = rng.choice(list(Requirement))
+        missing = pick(rng, _REQUIREMENTS)
         p, inst, inbound = _internet_case(rng, fake, [missing])
         vpc = build_vpc(p)
-        base = _checks(vpc, p, inst, inbound)
+        remote = addr(p["remote"])  # one address object: the checklists share their packets
+        base = _checks(vpc, remote, inst, inbound)
         answer = [r for r, c in base.items() if not c.met]
         assert answer == [missing], (answer, missing)
-        distractors = _bait_distractors(vpc, p, inst, inbound, base)
+        distractors = _bait_distractors(vpc, remote, inst, inbound, base)
         if missing is Requirement.NETWORK_ACL:
             distractors.append(Distractor(NOTHING_MISSING, CM.STATEFUL_NACL.value))
         return Body(
@@ -162,13 +171,14 @@ class MissingRequirements(Generator):
     title = "Two things missing for internet access"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        missing = rng.sample(list(Requirement), 2)
+        missing = small_sample(rng, _REQUIREMENTS, 2)
         p, inst, inbound = _internet_case(rng, fake, missing)
         vpc = build_vpc(p)
-        base = _checks(vpc, p, inst, inbound)
+        remote = addr(p["remote"])  # one address object: the checklists share their packets
+        base = _checks(vpc, remote, inst, inbound)
         answer = [r for r, c in base.items() if not c.met]
         assert sorted(answer) == sorted(missing), (answer, missing)
-        distractors = _bait_distractors(vpc, p, inst, inbound, base)
+        distractors = _bait_distractors(vpc, remote, inst, inbound, base)
         return Body(
             prompt=f"{topology_md(p)}\n\n{_situation(p, inst, inbound)} Two requirements for internet access are "
                    "missing. Which two? (Choose two.)",
@@ -261,7 +271,7 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     w = words(fake, 6)
     cidr = f"{dotted(base)}/16"
     acl = hexid(rng, "acl")
-    nat_zones = sorted(rng.sample(range(3), rng.randint(1, 3)))
+    nat_zones = sorted(small_sample(rng, range(3), 1 + below(rng, 3)))
     subnets: list[dict[str, Any]] = []
     nats: list[dict[str, Any]] = []
     tables: list[dict[str, Any]] = [{"id": hexid(rng, "rtb"), "main": True, "routes": [[cidr, "local"]]}]
@@ -270,14 +280,14 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
             sub_cidr = block(base, 10 * z)
             sub = {"id": hexid(rng, "subnet"), "name": f"public-{zones[z][-1]}", "cidr": sub_cidr, "az": zones[z], "acl": acl}
             subnets.append(sub)
-            nats.append({"id": hexid(rng, "nat"), "subnet": sub["id"], "ip": host(sub_cidr, rng.randrange(4, 250)),
+            nats.append({"id": hexid(rng, "nat"), "subnet": sub["id"], "ip": host(sub_cidr, 4 + below(rng, 246)),
                          "eip": internet_host(rng), "az": zones[z]})
     private: list[dict[str, Any]] = []
     k = 0
     for z in range(3):
-        for n in range(rng.randint(1, 2)):
+        for n in range(1 + below(rng, 2)):
             own = [x for x in nats if x["az"] == zones[z]]
-            nat = own[0] if own and rng.random() < 0.5 else rng.choice(nats)
+            nat = own[0] if own and rng.random() < 0.5 else pick(rng, nats)
             rtb = hexid(rng, "rtb")
             tables.append({"id": rtb, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", nat["id"]]]})
             sub = {"id": hexid(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
@@ -287,7 +297,7 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     subnets += private
     nat_zone = {x["id"]: x["az"] for x in nats}
     crossing = sorted({nat_zone[s["nat"]] for s in private if nat_zone[s["nat"]] != s["az"]})
-    failed = rng.choice(crossing) if crossing and rng.random() < 0.85 else rng.choice([x["az"] for x in nats])
+    failed = pick(rng, crossing) if crossing and rng.random() < 0.85 else pick(rng, [x["az"] for x in nats])
     p: Params = {
         "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr},
         "nat_gateways": nats,
@@ -297,11 +307,11 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     }
     vpc = Vpc(
         id=p["vpc"]["id"], cidr=v4net(cidr),
-        subnets=tuple(Subnet(s["id"], v4net(s["cidr"]), s["az"], acl) for s in subnets),
-        route_tables=tuple(route_table(t) for t in tables),
+        subnets=tuple([Subnet(s["id"], v4net(s["cidr"]), s["az"], acl) for s in subnets]),
+        route_tables=tuple([route_table(t) for t in tables]),
         nacls=(default_nacl(acl),), security_groups=(), instances=(),
         associations={s["id"]: s["rtb"] for s in private},
-        nat_gateways=tuple(NatGateway(x["id"], x["subnet"], addr(x["ip"]), addr(x["eip"])) for x in nats),
+        nat_gateways=tuple([NatGateway(x["id"], x["subnet"], addr(x["ip"]), addr(x["eip"])) for x in nats]),
     )
     return p, vpc, private, failed
 
@@ -329,9 +339,10 @@ class AzFailureCount(Generator):
         p, vpc, private, failed = _zonal_scenario(rng, fake)
         remote = addr(p["remote"])
         nat_az = {n.id: vpc.subnet(n.subnet_id).az for n in vpc.nat_gateways}
-        lost = [s for s in private if s["az"] != failed and loses_internet(vpc, s["id"], failed, remote)]
-        outside = [s for s in private if s["az"] != failed]
+        # The model's answer for each private subnet, asked once.
         through_failed = [s for s in private if loses_internet(vpc, s["id"], failed, remote)]
+        lost = [s for s in through_failed if s["az"] != failed]
+        outside = [s for s in private if s["az"] != failed]
         rows = "\n".join(
             f"- `{s['id']}` ({s['az']}) sends `{p['remote']}` to `{s['nat']}` in {nat_az[s['nat']]}: "
             + ("**loses internet access**" if s in lost else ("is itself in the failed zone" if s["az"] == failed else "keeps working"))

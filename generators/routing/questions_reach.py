@@ -23,6 +23,8 @@ from generators.routing.reachability import (
 )
 from generators.routing.scenarios import (
     Params,
+    below,
+    pick,
     build_vpc,
     hexid,
     internet_host,
@@ -106,7 +108,7 @@ def _dst_sg_in(p: Params, rng: random.Random) -> tuple[Flow, list[M]]:
 def _dst_nacl_out(p: Params, rng: random.Random) -> tuple[Flow, list[M]]:
     _, _, _, priv_acl, _, _, _ = _parts(p)
     priv_acl["outbound"][1][3] = "1024-32767"
-    return _client_flow(p), [rng.choice((M.STATEFUL_NACL, M.RETURN_ON_SERVICE_PORT)), M.STATELESS_SG]
+    return _client_flow(p), [pick(rng, (M.STATEFUL_NACL, M.RETURN_ON_SERVICE_PORT)), M.STATELESS_SG]
 
 
 def _src_nacl_in(p: Params, rng: random.Random) -> tuple[Flow, list[M]]:
@@ -166,13 +168,13 @@ class BlockingComponent(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         p = two_tier(rng, fake)
-        defect = rng.choice(DEFECTS)
+        defect = pick(rng, DEFECTS)
         flow, skip = defect(p, rng)
         beliefs: list[list[M]] = [[m] for m in skip]
         if defect in REQUEST_DEFECTS and rng.random() < 0.5:
             # A second fault further down the path: looking past the first
             # one (a misconception) lands on it.
-            _, later = rng.choice(RESPONSE_DEFECTS)(p, rng)
+            _, later = pick(rng, RESPONSE_DEFECTS)(p, rng)
             beliefs.append([skip[0], later[0]])
         vpc = build_vpc(p)
         result = walk(vpc, flow)
@@ -205,13 +207,13 @@ class TimeoutOrRefused(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         p = two_tier(rng, fake)
-        case = rng.randrange(4)
+        case = below(rng, 4)
         flow = _client_flow(p)
         if case == 0:
             misconceptions = [M.STATELESS_SG]
         elif case == 1:
             app = p["instances"][1]
-            other = int(p["port"]) + rng.choice((1, 10, 100))
+            other = int(p["port"]) + pick(rng, (1, 10, 100))
             app["listens"] = [f"tcp/{other}"]
             misconceptions = [M.IGNORE_APPLICATION, M.CLOSED_PORT_DROPS]
         elif case == 2:
@@ -258,7 +260,7 @@ class PathOrder(Generator):
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         p = two_tier(rng, fake)
-        case = rng.randrange(3)
+        case = below(rng, 3)
         if case == 0:
             flow = _client_flow(p)
             scope = "the request and its response cross"

@@ -25,13 +25,17 @@ from generators.routing.scenarios import (
     S3_PREFIX_SETS,
     Params,
     addr,
+    below,
     dotted,
     hexid,
+    hexids,
     host,
     internet_host,
     net,
+    pick,
     route_table,
     route_table_md,
+    shuffle,
     vpc_base,
     words,
 )
@@ -74,35 +78,35 @@ class RouteTarget(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         base = vpc_base(rng)
         vpc_cidr = f"{dotted(base)}/16"
-        peer = f"172.{rng.randrange(16, 32)}.0.0/16"
-        peer_24 = f"172.{peer.split('.')[1]}.{rng.randrange(256)}.0/24"
+        peer = f"172.{16 + below(rng, 16)}.0.0/16"
+        peer_24 = f"172.{peer.split('.')[1]}.{below(rng, 256)}.0/24"
         onprem = "192.168.0.0/16"
-        onprem_24 = f"192.168.{rng.randrange(256)}.0/24"
-        partner = f"{rng.choice((34, 52, 100, 130, 160))}.{rng.randrange(256)}.{16 * rng.randrange(16)}.0/20"
-        default = hexid(rng, rng.choice(("igw", "nat")))
-        pcx, tgw, vgw, gone = hexid(rng, "pcx"), hexid(rng, "tgw"), hexid(rng, "vgw"), hexid(rng, "nat")
+        onprem_24 = f"192.168.{below(rng, 256)}.0/24"
+        partner = f"{pick(rng, (34, 52, 100, 130, 160))}.{below(rng, 256)}.{16 * below(rng, 16)}.0/20"
+        default = hexid(rng, pick(rng, ("igw", "nat")))
+        pcx, tgw, vgw, gone = hexids(rng, ("pcx", "tgw", "vgw", "nat"))
         others = [
             [vpc_cidr, "local"], [peer, pcx], [peer_24, tgw], [onprem, vgw, "propagated"], [onprem, tgw],
             [onprem_24, vgw, "propagated"], [partner, gone],
         ]
-        rng.shuffle(others)
+        shuffle(rng, others)
         table_p: dict[str, Any] = {"id": hexid(rng, "rtb"), "main": False, "routes": [["0.0.0.0/0", default], *others]}
-        case = rng.randrange(6)
+        case = below(rng, 6)
         if case == 0:
-            dst = host(peer_24, rng.randrange(4, 250))
+            dst = host(peer_24, 4 + below(rng, 246))
         elif case == 1:
-            third = (int(peer_24.split(".")[2]) + rng.randrange(1, 255)) % 256
-            dst = f"172.{peer.split('.')[1]}.{third}.{rng.randrange(4, 250)}"
+            third = (int(peer_24.split(".")[2]) + 1 + below(rng, 254)) % 256
+            dst = f"172.{peer.split('.')[1]}.{third}.{4 + below(rng, 246)}"
         elif case == 2:
-            dst = host(onprem_24, rng.randrange(4, 250))
+            dst = host(onprem_24, 4 + below(rng, 246))
         elif case == 3:
-            third = (int(onprem_24.split(".")[2]) + rng.randrange(1, 255)) % 256
-            dst = f"192.168.{third}.{rng.randrange(4, 250)}"
+            third = (int(onprem_24.split(".")[2]) + 1 + below(rng, 254)) % 256
+            dst = f"192.168.{third}.{4 + below(rng, 246)}"
         elif case == 4:
             a, b, c, _ = partner.split("/")[0].split(".")
-            dst = f"{a}.{b}.{int(c) + rng.randrange(16)}.{rng.randrange(1, 255)}"
+            dst = f"{a}.{b}.{int(c) + below(rng, 16)}.{1 + below(rng, 254)}"
         else:
-            dst = f"{dotted(base + rng.randrange(256, 65000))}"
+            dst = f"{dotted(base + 256 + below(rng, 64744))}"
         p: Params = {"vpc": vpc_cidr, "table": table_p, "destination": dst, "gone": gone}
         table = mark_blackholes(route_table(table_p), {gone})
         target = addr(dst)
@@ -138,16 +142,16 @@ class GatewayEndpointRoute(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         base = vpc_base(rng)
         vpc_cidr = f"{dotted(base)}/16"
-        cidrs = list(rng.choice(S3_PREFIX_SETS))
+        cidrs = list(pick(rng, S3_PREFIX_SETS))
         pl, vpce = hexid(rng, "pl"), hexid(rng, "vpce")
-        default = hexid(rng, rng.choice(("nat", "igw")))
-        entry = rng.choice(cidrs)
-        dst = host(entry, rng.randrange(4, 250))
+        default = hexid(rng, pick(rng, ("nat", "igw")))
+        entry = pick(rng, cidrs)
+        dst = host(entry, 4 + below(rng, 246))
         routes: list[list[str]] = [["0.0.0.0/0", default], [vpc_cidr, "local"], [pl, vpce]]
         tie = rng.random() < 0.5
         if tie:
-            inspect = hexid(rng, rng.choice(("eni", "tgw")))
-            routes.insert(rng.randrange(1, 4), [entry, inspect])
+            inspect = hexid(rng, pick(rng, ("eni", "tgw")))
+            routes.insert(1 + below(rng, 3), [entry, inspect])
         p: Params = {
             "vpc": vpc_cidr,
             "table": {"id": hexid(rng, "rtb"), "main": False, "routes": routes},

@@ -93,6 +93,7 @@ __all__ = [
     "Verdict",
     "WalkMisconception",
     "nacl_over_ports",
+    "remembered_packet",
     "verdict_under",
     "walk",
 ]
@@ -291,6 +292,31 @@ def nacl_over_ports(
             first_allow = decision
     assert first_allow is not None
     return first_allow, None
+
+
+def remembered_packet(
+    vpc: Vpc, protocol: Protocol, source: IPAddress, destination: IPAddress, source_port: int | None, destination_port: int | None
+) -> Packet:
+    """The packet with these fields, built once per topology: the walks and
+    checklists of one question look at the same packets again and again.
+    Remembered by the identity of its addresses (objects of the topology or
+    of the question, which the remembered packet keeps alive).
+
+    >>> from generators.routing.topology import example_vpc
+    >>> vpc = example_vpc(); a, b = vpc.instances[0].private_ip, vpc.instances[1].private_ip
+    >>> remembered_packet(vpc, Protocol.TCP, a, b, 40000, 8080) is remembered_packet(vpc, Protocol.TCP, a, b, 40000, 8080)
+    True
+    """
+    key = ("packet", protocol, id(source), id(destination), source_port, destination_port)
+    memo = vpc.scratch
+    packet: Packet | None = memo.get(key)
+    if packet is None:
+        if protocol is Protocol.ICMP:
+            packet = Packet(Protocol.ICMP, source, destination)
+        else:
+            packet = Packet(protocol, source, destination, source_port, destination_port)
+        memo[key] = packet
+    return packet
 
 
 def _with_port(packet: Packet, port: int) -> Packet:
@@ -515,17 +541,7 @@ class _Walker:
         return _End(address, inst, inst.client)
 
     def packet(self, src: IPAddress, dst: IPAddress, sport: int | None, dport: int | None) -> Packet:
-        # Remembered by the identity of its addresses (objects of the
-        # topology or of the flow, kept alive by the packet itself).
-        key = ("packet", self.protocol, id(src), id(dst), sport, dport)
-        packet: Packet | None = self.memo.get(key)
-        if packet is None:
-            if self.icmp:
-                packet = Packet(Protocol.ICMP, src, dst)
-            else:
-                packet = Packet(self.protocol, src, dst, sport, dport)
-            self.memo[key] = packet
-        return packet
+        return remembered_packet(self.vpc, self.protocol, src, dst, sport, dport)
 
     def ephemeral(self, client: str) -> tuple[int, int] | None:
         if self.icmp:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from socket import inet_aton
 from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from generators.security.model import (
 )
 
 Params = dict[str, Any]
+_from_bytes = int.from_bytes
 T = TypeVar("T")
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", "ca-central-1")
@@ -61,7 +63,7 @@ def v4net(text: str) -> IPv4Network:
     IPv4Network('10.1.2.0/24')
     """
     address, _, prefix = text.partition("/")
-    return IPv4Network((int(addr(address)), int(prefix)))
+    return IPv4Network((_from_bytes(inet_aton(address), "big"), int(prefix)))
 
 
 def addr(text: str) -> IPv4Address:
@@ -70,8 +72,8 @@ def addr(text: str) -> IPv4Address:
     >>> addr("10.0.1.5")
     IPv4Address('10.0.1.5')
     """
-    a, b, c, d = text.split(".")
-    return IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
+    # inet_aton reads the four octets in C; scenario text is canonical.
+    return IPv4Address(_from_bytes(inet_aton(text), "big"))
 
 
 def dotted(value: int) -> str:
@@ -102,6 +104,38 @@ def pick(rng: random.Random, options: Sequence[T]) -> T:
     True
     """
     return options[below(rng, len(options))]
+
+
+def small_sample(rng: random.Random, population: Sequence[T], count: int) -> list[T]:
+    """``rng.sample(population, count)``: the same picks from the same draws
+    when CPython samples from a copied pool (at most 21 items, at most 5
+    picks); larger cases go to `random` itself.
+
+    >>> all(small_sample(random.Random(s), "abcdefg", 3) == random.Random(s).sample("abcdefg", 3) for s in range(200))
+    True
+    """
+    size = len(population)
+    if count > 5 or size > 21 or not 0 <= count <= size:
+        return rng.sample(population, count)
+    pool = list(population)
+    picked = []
+    for i in range(count):
+        j = below(rng, size - i)
+        picked.append(pool[j])
+        pool[j] = pool[size - i - 1]
+    return picked
+
+
+def shuffle(rng: random.Random, items: list[T]) -> None:
+    """``rng.shuffle(items)``: the same order from the same draws.
+
+    >>> mine, theirs = list(range(9)), list(range(9))
+    >>> shuffle(random.Random(3), mine); random.Random(3).shuffle(theirs); mine == theirs
+    True
+    """
+    for i in range(len(items) - 1, 0, -1):
+        j = below(rng, i + 1)
+        items[i], items[j] = items[j], items[i]
 
 
 def hexid(rng: random.Random, prefix: str, digits: int = 8) -> str:
@@ -276,37 +310,36 @@ def route_table_md(table: Mapping[str, Any], live: set[str] | None = None, subne
     target does not exist)."""
     main = " (main route table)" if table.get("main") else ""
     used = f", used by {', '.join(subnets)}" if subnets else ""
-    origins = any(len(row) > 2 for row in table["routes"])
-    head = "| Destination | Target | Status | Origin |" if origins else "| Destination | Target | Status |"
-    rows = [f"Route table `{table['id']}`{main}{used}:", "", head, "|---|---|---|---|" if origins else "|---|---|---|"]
-    for dest, target, *origin in table["routes"]:
-        state = "active" if live is None or target == "local" or target in live else "blackhole"
-        extra = f" {origin[0] if origin else 'static'} |" if origins else ""
-        rows.append(f"| `{dest}` | `{target}` | {state} |{extra}")
-    return "\n".join(rows)
+    routes = table["routes"]
+    title = f"Route table `{table['id']}`{main}{used}:"
+    if not any([len(row) > 2 for row in routes]):
+        rows = [f"| `{row[0]}` | `{row[1]}` | {_state(row[1], live)} |" for row in routes]
+        return "\n".join([title, "", "| Destination | Target | Status |", "|---|---|---|", *rows])
+    rows = [f"| `{row[0]}` | `{row[1]}` | {_state(row[1], live)} | {row[2] if len(row) > 2 else 'static'} |" for row in routes]
+    return "\n".join([title, "", "| Destination | Target | Status | Origin |", "|---|---|---|---|", *rows])
+
+
+def _state(target: str, live: set[str] | None) -> str:
+    return "active" if live is None or target == "local" or target in live else "blackhole"
+
+
+_NACL_HEAD = "| Direction | Rule # | Action | Protocol | Ports | Source / destination |\n|---|---|---|---|---|---|"
+_SG_HEAD = "| Direction | Protocol | Ports | Source / destination |\n|---|---|---|---|"
 
 
 def nacl_md(acl: Mapping[str, Any]) -> str:
     """A network ACL's rules, in the order they are stored, with the final ``*`` rule."""
-    rows = [f"Network ACL `{acl['id']}`:", "", "| Direction | Rule # | Action | Protocol | Ports | Source / destination |",
-            "|---|---|---|---|---|---|"]
-    for direction in ("inbound", "outbound"):
-        for number, action, proto, ports, cidr in acl[direction]:
-            rows.append(f"| {direction} | {number} | {action} | {proto} | {ports} | `{cidr}` |")
-        rows.append(f"| {direction} | * | deny | all | all | `0.0.0.0/0` |")
-    return "\n".join(rows)
+    inbound = [f"| inbound | {r[0]} | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` |" for r in acl["inbound"]]
+    outbound = [f"| outbound | {r[0]} | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` |" for r in acl["outbound"]]
+    return "\n".join([f"Network ACL `{acl['id']}`:", "", _NACL_HEAD, *inbound, "| inbound | * | deny | all | all | `0.0.0.0/0` |",
+                      *outbound, "| outbound | * | deny | all | all | `0.0.0.0/0` |"])
 
 
 def sg_md(group: Mapping[str, Any]) -> str:
     """A security group's rules."""
-    rows = [f"Security group `{group['id']}` ({group['name']}):", "", "| Direction | Protocol | Ports | Source / destination |",
-            "|---|---|---|---|"]
-    for direction in ("inbound", "outbound"):
-        for proto, ports, peer in group[direction]:
-            rows.append(f"| {direction} | {proto} | {ports} | `{peer}` |")
-        if not group[direction]:
-            rows.append(f"| {direction} | (no rules) | | |")
-    return "\n".join(rows)
+    inbound = [f"| inbound | {r[0]} | {r[1]} | `{r[2]}` |" for r in group["inbound"]] or ["| inbound | (no rules) | | |"]
+    outbound = [f"| outbound | {r[0]} | {r[1]} | `{r[2]}` |" for r in group["outbound"]] or ["| outbound | (no rules) | | |"]
+    return "\n".join([f"Security group `{group['id']}` ({group['name']}):", "", _SG_HEAD, *inbound, *outbound])
 
 
 def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
@@ -318,14 +351,16 @@ def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
     if p.get("failed_az"):
         out.append(f"Availability Zone **{p['failed_az']}** is down.")
     out += ["", "| Subnet | Name | CIDR | AZ | Route table | Network ACL |", "|---|---|---|---|---|---|"]
-    for s in p["subnets"]:
-        rtb = f"`{s['rtb']}`" if s.get("rtb") else "(no explicit association)"
-        out.append(f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | {rtb} | `{s['acl']}` |")
+    out += [
+        f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | "
+        f"{f'`{rtb}`' if (rtb := s.get('rtb')) else '(no explicit association)'} | `{s['acl']}` |"
+        for s in p["subnets"]
+    ]
     live = live_targets(p)
     for t in p["route_tables"]:
         out += ["", route_table_md(t, live)]
     for pl in p.get("prefix_lists", ()):
-        out += ["", f"Prefix list `{pl['id']}` holds {', '.join(f'`{c}`' for c in pl['cidrs'])}."]
+        out += ["", f"Prefix list `{pl['id']}` holds {', '.join([f'`{c}`' for c in pl['cidrs']])}."]
     for e in p.get("endpoints", ()):
         out += ["", f"Gateway endpoint `{e['id']}` for {e['service']} (prefix list `{e['prefix_list']}`)."]
     for n in p.get("nat_gateways", ()):
@@ -333,13 +368,12 @@ def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
         out += ["", f"NAT gateway `{n['id']}` in `{n['subnet']}`, private address `{n['ip']}`, {eip}."]
     out += ["", "| Instance | Name | Subnet | Private IP | Public IP | Security groups | Listening | Client OS |",
             "|---|---|---|---|---|---|---|---|"]
-    for i in p["instances"]:
-        public = f"`{i['public_ip']}`" if i.get("public_ip") else "none"
-        listens = ", ".join(i.get("listens", ())) or "nothing"
-        out.append(
-            f"| `{i['id']}` | {i['name']} | `{i['subnet']}` | `{i['ip']}` | {public} | "
-            f"{', '.join(f'`{g}`' for g in i['groups'])} | {listens} | {i.get('os', 'linux')} |"
-        )
+    out += [
+        f"| `{i['id']}` | {i['name']} | `{i['subnet']}` | `{i['ip']}` | "
+        f"{f'`{public}`' if (public := i.get('public_ip')) else 'none'} | "
+        f"{', '.join([f'`{g}`' for g in i['groups']])} | {', '.join(i.get('listens', ())) or 'nothing'} | {i.get('os', 'linux')} |"
+        for i in p["instances"]
+    ]
     if filters:
         for a in p["acls"]:
             out += ["", nacl_md(a)]

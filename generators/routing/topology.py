@@ -161,7 +161,7 @@ class Vpc:
 
     def __post_init__(self) -> None:
         # Runs for every scenario a question draws: the index first (the
-        # checks and the walk use it), containment on integers.
+        # checks and the walk use it).
         subnets = {s.id: s for s in self.subnets}
         nacls = {a.id: a for a in self.nacls}
         groups = {g.id: g for g in self.security_groups}
@@ -182,14 +182,14 @@ class Vpc:
                 raise TopologyError(f"no network ACL {subnet.nacl_id} in {self.id}")
         for inst in self.instances:
             subnet = subnets.get(inst.subnet_id) or self.subnet(inst.subnet_id)
-            if not _holds(subnet.cidr, inst.private_ip):
+            if inst.private_ip not in subnet.cidr:
                 raise TopologyError(f"{inst.id} has {inst.private_ip}, outside its subnet {subnet.cidr}")
             for gid in inst.groups:
                 if gid not in groups:
                     raise TopologyError(f"no security group {gid} in {self.id}")
         for nat in self.nat_gateways:
             subnet = subnets.get(nat.subnet_id) or self.subnet(nat.subnet_id)
-            if not _holds(subnet.cidr, nat.private_ip):
+            if nat.private_ip not in subnet.cidr:
                 raise TopologyError(f"{nat.id} has {nat.private_ip}, outside its subnet")
 
     def subnet(self, subnet_id: str) -> Subnet:
@@ -303,11 +303,6 @@ _REMOVABLE = frozenset({TargetKind.INTERNET_GATEWAY, TargetKind.NAT_GATEWAY, Tar
 """Targets that can disappear and leave a blackhole route behind (a peering
 connection, transit gateway or virtual private gateway is not modelled as
 deletable here)."""
-
-
-def _holds(block: IPv4Network, address: IPv4Address) -> bool:
-    """True when `address` is inside `block` (integer masking)."""
-    return int(address) & int(block.netmask) == int(block.network_address)
 
 
 def example_vpc() -> Vpc:
