@@ -76,10 +76,10 @@ def quick_init(cls: type[T]) -> type[T]:
             else:
                 args.append(f.name)
                 body.append(f"    d[{f.name!r}] = {f.name}")
-        elif f.default is not MISSING:
-            body.append(f"    d[{f.name!r}] = _d_{f.name}")
         elif f.default_factory is not MISSING:
             body.append(f"    d[{f.name!r}] = _f_{f.name}()")
+        # An init=False field with a plain default is read from the class
+        # attribute, as dataclasses leaves it.
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(args)}) -> None:\n" + "\n".join(body) + "\n"

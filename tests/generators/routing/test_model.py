@@ -26,6 +26,7 @@ from generators.routing.model import (
     longest_prefix_match,
     mark_blackholes,
     parse_destination,
+    route_decisions,
     target_kind,
 )
 
@@ -276,3 +277,33 @@ def test_associations() -> None:
 )
 def test_subnet_types(routes: list[Route], kind: SubnetType) -> None:
     assert classify_subnet(RouteTable("r", (LOCAL, *routes))) is kind
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables(), addresses)
+def test_route_decisions_match_one_lookup_per_misconception(table: tuple[list[Route], dict[str, list[IPv4Network]]], address: IPv4Address) -> None:
+    """Deciding a packet under several misconceptions in one pass gives what
+    a separate lookup under each gives (or the same refusal)."""
+    routes, lists = table
+    rt = RouteTable("rtb-x", tuple(routes))
+    for m in [None, *RouteMisconception]:
+        try:
+            alone = longest_prefix_match(rt, address, lists, m)  # type: ignore[arg-type]
+        except AmbiguousRouteError:
+            with pytest.raises(AmbiguousRouteError):
+                route_decisions(rt, address, [m], lists)  # type: ignore[arg-type]
+            continue
+        together = route_decisions(rt, address, [m], lists)[m]  # type: ignore[arg-type]
+        assert (together.route, together.matched, together.rule, together.explain()) == (
+            alone.route, alone.matched, alone.rule, alone.explain())
+
+
+def test_route_match_key_and_blackhole_copy() -> None:
+    """A route carries its destination as integers; marking a blackhole keeps
+    everything else."""
+    route = Route(N("10.1.0.0/16"), "nat-1", RouteOrigin.PROPAGATED)
+    assert route.match == (4, int(N("10.1.0.0/16").netmask), int(A("10.1.0.0")))
+    assert Route("pl-1", "vpce-1").match == (0, 0, 0)
+    gone = mark_blackholes(RouteTable("r", (LOCAL, route)), {"nat-1"})
+    assert gone.routes[1] == Route(N("10.1.0.0/16"), "nat-1", RouteOrigin.PROPAGATED, RouteState.BLACKHOLE)
+    assert gone.routes[0] is LOCAL

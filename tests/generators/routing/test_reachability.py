@@ -324,3 +324,19 @@ def test_nacl_over_ports_matches_port_by_port() -> None:
         assert (denied is None) == (first_bad is None)
         if denied is not None:
             assert denied[0] == first_bad
+
+
+def test_walks_of_one_topology_share_hops_and_agree_with_a_fresh_topology() -> None:
+    """The hops a walk remembers are reused by later walks of the same
+    topology, and a remembered walk reads exactly like one on a fresh copy."""
+    vpc = example_vpc()
+    flow = Flow("i-web", "i-app", Protocol.TCP, 9000)
+    first = walk(vpc, flow)
+    again = walk(vpc, flow, [WalkMisconception.STATEFUL_NACL])
+    assert again.hops[0] is first.hops[0]  # the web SG's outbound hop, decided once
+    for misconceptions in ([], [WalkMisconception.STATEFUL_NACL], [WalkMisconception.NACL_LISTED_ORDER]):
+        shared = walk(vpc, flow, misconceptions)
+        fresh = walk(example_vpc(), flow, misconceptions)
+        assert shared.verdict is fresh.verdict
+        assert [(h.label, h.allowed, h.detail, h.rule) for h in shared.hops] == [
+            (h.label, h.allowed, h.detail, h.rule) for h in fresh.hops]
