@@ -262,10 +262,13 @@ class RouteTable:
     main: bool = False
 
     def __post_init__(self) -> None:
-        seen: set[tuple[object, RouteOrigin]] = set()
+        if len(self.routes) < 2:
+            return
+        seen: set[tuple[object, bool]] = set()
         for route in self.routes:
-            # Keyed by plain values: hashing ipaddress networks is slow.
-            key = (route.destination if route.match[0] == 0 else route.match, route.origin)
+            # Keyed by plain values: hashing ipaddress networks (or enum
+            # members) costs a Python call each.
+            key = (route.destination if route.match[0] == 0 else route.match, route.origin is RouteOrigin.STATIC)
             if key in seen:
                 raise RouteTableError(
                     f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"

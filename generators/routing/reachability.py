@@ -59,6 +59,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from socket import inet_aton, inet_ntoa
 
 from generators.routing.values import quick_init
 from generators.routing.model import (
@@ -331,6 +332,14 @@ def _address(text: str) -> IPAddress | None:
     parsing text costs microseconds and a question walks a flow several times)."""
     if text.startswith("i-"):
         return None
+    try:
+        # Canonical dotted IPv4 (what scenarios write) in C; anything else
+        # (IPv6, leading zeros, junk) goes to ipaddress, which decides.
+        packed = inet_aton(text)
+        if inet_ntoa(packed) == text:
+            return ipaddress.IPv4Address(packed)
+    except OSError:
+        pass
     try:
         return ipaddress.ip_address(text)
     except ValueError:
