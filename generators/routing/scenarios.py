@@ -15,6 +15,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from typing import Any, TypeVar
 
 from faker import Faker
+from faker.providers.lorem.en_US import Provider as LoremProvider
 
 from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
 from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
@@ -185,12 +186,27 @@ def azs(rng: random.Random, count: int) -> list[str]:
     return [f"{region}{letter}" for letter in "abcdef"[:count]]
 
 
+LOREM_WORDS: tuple[str, ...] = tuple(LoremProvider.word_list)
+"""Faker's en_US lorem words, the list ``fake.words()`` draws from."""
+
+
 def words(fake: Faker, count: int) -> list[str]:
-    """`count` distinct lowercase words for resource names (one Faker call:
-    asking for several words costs what asking for one does)."""
+    """`count` distinct lowercase words for resource names.
+
+    Drawn the way ``fake.words(count + 2)`` draws them for the en_US locale
+    (``random.choices`` on the lorem list, with the Faker's own random), minus
+    the copy of the whole list that Faker makes on every call.
+
+    >>> from faker import Faker
+    >>> a, b = Faker("en_US"), Faker("en_US")
+    >>> a.seed_instance(3); b.seed_instance(3)
+    >>> a.random.choices(LOREM_WORDS, k=6) == b.words(6)
+    True
+    """
     out: list[str] = []
+    choices = fake.random.choices
     while len(out) < count:
-        for w in fake.words(count + 2):
+        for w in choices(LOREM_WORDS, k=count + 2):
             w = w.lower()
             if w.isalpha() and len(w) > 2 and w not in out and len(out) < count:
                 out.append(w)
@@ -211,42 +227,24 @@ def _ports(text: str) -> tuple[int | None, int | None]:
     return int(low), int(high or low)
 
 
-def nacl_rule(row: Sequence[str]) -> NaclRule:
-    """A network ACL rule from ``[number, action, protocol, ports, cidr]``."""
-    return _nacl_rule(*row)
-
-
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _nacl_rule(number: str, action: str, protocol: str, ports: str, cidr: str) -> NaclRule:
     low, high = _ports(ports)
     return NaclRule(int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high, net(cidr))
 
 
-def sg_rule(row: Sequence[str]) -> SgRule:
-    """A security group rule from ``[protocol, ports, peer]``."""
-    return _sg_rule(*row)
-
-
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _sg_rule(protocol: str, ports: str, peer: str) -> SgRule:
     low, high = _ports(ports)
-    return SgRule(_PROTOCOLS[protocol], low, high, peer if peer.startswith("sg-") else net(peer))
+    return SgRule(_PROTOCOLS[protocol], low, high, net(peer))
 
 
 def route_table(data: Mapping[str, Any]) -> RouteTable:
     """A route table from ``{"id", "main", "routes": [[destination, target], ...]}``."""
-    routes = tuple([_route(*row) for row in data["routes"]])
-    return RouteTable(data["id"], routes, bool(data.get("main", False)))
+    return _Reader().route_table(data)
 
 
 _ORIGINS = {o.value: o for o in RouteOrigin}
-
-
-@lru_cache(maxsize=4096)
-def _route(destination: str, target: str, origin: str = "static") -> Route:
-    # Cached: a scenario repeats its local route in every table.
-    dest = parse_destination(destination) if destination.startswith("pl-") or ":" in destination else v4net(destination)
-    return Route(dest, target, _ORIGINS[origin])
 
 
 @lru_cache(maxsize=256)
@@ -255,21 +253,100 @@ def _listen(item: str) -> tuple[Protocol, int]:
     return _PROTOCOLS[proto], int(port)
 
 
+class _Reader:
+    """Reads one scenario's params into model values.
+
+    Values repeat inside a scenario (the VPC block in every table's local
+    route, a subnet's block in rules and routes), so each text is read once
+    per scenario. Across scenarios only what names no scenario-specific
+    block or id repeats (a rule for ``0.0.0.0/0`` on a fixed port): those go
+    through the process-wide caches above. The rest lives as long as the
+    scenario, so the caches do not fill with one-off values (which the
+    garbage collector would then scan over and over).
+    """
+
+    __slots__ = ("nets", "values")
+
+    def __init__(self) -> None:
+        self.nets: dict[str, IPv4Network | IPv6Network] = {}
+        self.values: dict[tuple[str, ...], Any] = {}
+
+    def net(self, text: str) -> IPv4Network | IPv6Network:
+        found = self.nets.get(text)
+        if found is None:
+            found = self.nets[text] = net(text) if text in _SHARED_BLOCKS else _parse_net(text)
+        return found
+
+    def v4(self, text: str) -> IPv4Network:
+        """An IPv4 block (a VPC's or a subnet's)."""
+        found = self.net(text)
+        if not isinstance(found, IPv4Network):
+            raise ValueError(f"{text} is not an IPv4 block")
+        return found
+
+    def nacl_rule(self, row: Sequence[str]) -> NaclRule:
+        number, action, protocol, ports, cidr = row
+        if cidr in _SHARED_BLOCKS:
+            return _nacl_rule(number, action, protocol, ports, cidr)
+        key = (number, action, protocol, ports, cidr)
+        found: NaclRule | None = self.values.get(key)
+        if found is None:
+            low, high = _ports(ports)
+            found = self.values[key] = NaclRule(int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high, self.net(cidr))
+        return found
+
+    def sg_rule(self, row: Sequence[str]) -> SgRule:
+        protocol, ports, peer = row
+        if peer in _SHARED_BLOCKS:
+            return _sg_rule(protocol, ports, peer)
+        key = (protocol, ports, peer)
+        found: SgRule | None = self.values.get(key)
+        if found is None:
+            low, high = _ports(ports)
+            found = self.values[key] = SgRule(_PROTOCOLS[protocol], low, high, peer if peer.startswith("sg-") else self.net(peer))
+        return found
+
+    def route(self, row: Sequence[str]) -> Route:
+        key = tuple(row)
+        found: Route | None = self.values.get(key)
+        if found is None:
+            destination = row[0]
+            dest = parse_destination(destination) if destination.startswith("pl-") else self.net(destination)
+            found = self.values[key] = Route(dest, row[1], _ORIGINS[row[2]] if len(row) > 2 else _STATIC)
+        return found
+
+    def route_table(self, data: Mapping[str, Any]) -> RouteTable:
+        return RouteTable(data["id"], tuple([self.route(row) for row in data["routes"]]), bool(data.get("main", False)))
+
+
+_SHARED_BLOCKS = frozenset({"0.0.0.0/0", "::/0"})
+_STATIC = RouteOrigin.STATIC
+
+
+def _parse_net(text: str) -> IPv4Network | IPv6Network:
+    if ":" in text:
+        return ip_network(text)
+    address, _, prefix = text.partition("/")
+    return IPv4Network((_from_bytes(inet_aton(address), "big"), int(prefix)))
+
+
 def build_vpc(p: Mapping[str, Any]) -> Vpc:
     """The model's VPC from scenario params."""
+    read = _Reader()
     vpc = p["vpc"]
+    nacl_rule, sg_rule = read.nacl_rule, read.sg_rule
     return Vpc(
         id=vpc["id"],
-        cidr=v4net(vpc["cidr"]),
-        subnets=tuple([Subnet(s["id"], v4net(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
-        route_tables=tuple([route_table(t) for t in p["route_tables"]]),
+        cidr=read.v4(vpc["cidr"]),
+        subnets=tuple([Subnet(s["id"], read.v4(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
+        route_tables=tuple([read.route_table(t) for t in p["route_tables"]]),
         nacls=tuple([
-            NetworkAcl(a["id"], tuple([_nacl_rule(*r) for r in a["inbound"]]), tuple([_nacl_rule(*r) for r in a["outbound"]]))
+            NetworkAcl(a["id"], tuple([nacl_rule(r) for r in a["inbound"]]), tuple([nacl_rule(r) for r in a["outbound"]]))
             for a in p["acls"]
         ]),
         security_groups=tuple([
-            SecurityGroup(g["id"], g["name"], tuple([_sg_rule(*r) for r in g["inbound"]]),
-                          tuple([_sg_rule(*r) for r in g["outbound"]]))
+            SecurityGroup(g["id"], g["name"], tuple([sg_rule(r) for r in g["inbound"]]),
+                          tuple([sg_rule(r) for r in g["outbound"]]))
             for g in p["groups"]
         ]),
         instances=tuple([
@@ -288,7 +365,7 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
         ]),
         internet_gateway=vpc.get("igw"),
         gateway_endpoints=tuple([e["id"] for e in p.get("endpoints", ())]),
-        prefix_lists={pl["id"]: tuple([net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
+        prefix_lists={pl["id"]: tuple([read.net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
         failed_azs=frozenset([p["failed_az"]]) if p.get("failed_az") else frozenset(),
     )
 
