@@ -42,26 +42,31 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from generators.routing.values import quick_init
 from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
-from generators.routing.reachability import nacl_over_ports, remembered_packet
+from generators.routing.reachability import nacl_over_ports
 from generators.routing.topology import NatGateway, Vpc
 from generators.security.model import (
     Direction,
+    NaclDecision,
     Packet,
     Protocol,
     SecurityGroup,
+    SgDecision,
+    address_text,
     ephemeral_ports,
     evaluate_nacl,
     evaluate_security_groups,
+    security_groups_allow,
 )
 
 __all__ = [
     "Check",
     "ChecklistMisconception",
+    "InternetChecks",
     "Requirement",
     "internet_checklist",
     "loses_internet",
@@ -115,10 +120,151 @@ def _sg_over_ports(groups: tuple[SecurityGroup, ...], direction: Direction, pack
             for edge in (rule.port_from, None if rule.port_to is None else rule.port_to + 1):
                 if edge is not None and low < edge <= high:
                     cuts.add(edge)
-    return all(
-        evaluate_security_groups(groups, direction, Packet(packet.protocol, packet.source, packet.destination, packet.source_port, p)).allowed
-        for p in cuts
-    )
+    for port in cuts:
+        probe = packet if port == packet.destination_port else Packet(
+            packet.protocol, packet.source, packet.destination, packet.source_port, port)
+        if not security_groups_allow(groups, direction, probe):
+            return False
+    return True
+
+
+def _packet(protocol: Protocol, source: IPAddress, destination: IPAddress, source_port: int | None, destination_port: int | None) -> Packet:
+    """A packet with these fields (an ICMP packet has no ports)."""
+    if protocol is Protocol.ICMP:
+        return Packet(protocol, source, destination)
+    return Packet(protocol, source, destination, source_port, destination_port)
+
+
+_MAIN_TABLE_ONLY = ChecklistMisconception.MAIN_TABLE_ONLY
+_STATELESS_SG = ChecklistMisconception.STATELESS_SG
+_RETURN_ON_SERVICE_PORT = ChecklistMisconception.RETURN_ON_SERVICE_PORT
+_STATEFUL_NACL = ChecklistMisconception.STATEFUL_NACL
+
+
+class InternetChecks:
+    """The internet checklist for one connection, judged one requirement at a time.
+
+    What the requirements look at (the instance, its subnet, the request and
+    response packets, the filters' decisions on the request) is found once
+    and shared, so that a question can judge the whole checklist and then
+    single requirements the way a learner with some misconception would,
+    without starting over. The connection is the one `internet_checklist`
+    describes.
+
+    >>> from ipaddress import IPv4Address
+    >>> from generators.routing.topology import example_vpc
+    >>> checks = InternetChecks(example_vpc(), "i-web", IPv4Address("198.51.100.7"), Protocol.TCP, 443, inbound=True)
+    >>> checks.check(Requirement.ROUTE).met, checks.check(Requirement.ROUTE, {ChecklistMisconception.MAIN_TABLE_ONLY}).met
+    (True, False)
+    """
+
+    __slots__ = ("_direction", "_high", "_inst", "_low", "_nacl", "_port", "_protocol", "_remote", "_replies", "_request",
+                 "_sg", "_vpc")
+
+    def __init__(
+        self, vpc: Vpc, instance_id: str, remote: IPAddress, protocol: Protocol, port: int | None, *,
+        inbound: bool, client: str = "linux",
+    ) -> None:
+        inst = vpc.instance(instance_id)
+        self._vpc, self._inst, self._remote, self._protocol, self._port = vpc, inst, remote, protocol, port
+        if protocol.has_ports:
+            self._low, self._high = ephemeral_ports(client if inbound else inst.client)
+            sport: int | None = self._low
+        else:
+            self._low = self._high = 0
+            sport = None
+        if inbound:
+            self._request = _packet(protocol, remote, inst.private_ip, sport, port)
+            self._direction = Direction.INBOUND
+        else:
+            self._request = _packet(protocol, inst.private_ip, remote, sport, port)
+            self._direction = Direction.OUTBOUND
+        self._replies: dict[bool, tuple[Packet, int, int]] = {}
+        self._sg: SgDecision | None = None
+        self._nacl: NaclDecision | None = None
+
+    def check(self, requirement: Requirement, misconceptions: Collection[ChecklistMisconception] = ()) -> Check:
+        """Judge `requirement`, the way a learner holding `misconceptions` would."""
+        if requirement is Requirement.GATEWAY:
+            return self._gateway()
+        if requirement is Requirement.ROUTE:
+            return self._route(_MAIN_TABLE_ONLY in misconceptions)
+        if requirement is Requirement.ADDRESS:
+            return self._address()
+        service_port = _RETURN_ON_SERVICE_PORT in misconceptions
+        if requirement is Requirement.SECURITY_GROUP:
+            return self._security_group(_STATELESS_SG in misconceptions, service_port)
+        return self._network_acl(_STATEFUL_NACL in misconceptions, service_port)
+
+    def _gateway(self) -> Check:
+        vpc = self._vpc
+        igw = vpc.internet_gateway
+        return Check(
+            Requirement.GATEWAY, igw is not None,
+            lambda: f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
+        )
+
+    def _route(self, main_table_only: bool) -> Check:
+        vpc = self._vpc
+        if main_table_only:
+            table = next(t for t in vpc.route_tables if t.main)
+        else:
+            table = vpc.route_table_of(self._inst.subnet_id)
+        decision = longest_prefix_match(table, self._remote, vpc.prefix_lists)
+        to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
+        return Check(Requirement.ROUTE, to_igw, decision.explain)
+
+    def _address(self) -> Check:
+        inst = self._inst
+        return Check(
+            Requirement.ADDRESS, inst.public_ip is not None,
+            lambda: f"{inst.id} has the public address {address_text(inst.public_ip)}." if inst.public_ip
+            else f"{inst.id} has only the private address {address_text(inst.private_ip)}.",
+        )
+
+    def _reply(self, service_port: bool) -> tuple[Packet, int, int]:
+        """The response packet and the range of its destination ports (the
+        request's source port, or its service port for a learner who
+        forgets the ephemeral ports)."""
+        found = self._replies.get(service_port)
+        if found is None:
+            low, high, port = self._low, self._high, self._port
+            sport = low if self._protocol.has_ports else None
+            if service_port and port is not None:
+                low = high = port
+                sport = port
+            request = self._request
+            found = self._replies[service_port] = (
+                _packet(self._protocol, request.destination, request.source, port, sport), low, high)
+        return found
+
+    def _security_group(self, stateless: bool, service_port: bool) -> Check:
+        inst = self._inst
+        groups = self._vpc.groups_of(inst)
+        sg = self._sg
+        if sg is None:
+            sg = self._sg = evaluate_security_groups(groups, self._direction, self._request)
+        if sg.allowed and stateless and self._protocol.has_ports:
+            back = self._direction.opposite
+            reply, low, high = self._reply(service_port)
+            if not _sg_over_ports(groups, back, reply, low, high):
+                return Check(Requirement.SECURITY_GROUP, False, f"No {back} rule of {', '.join(inst.groups)} allows the responses.")
+        return Check(Requirement.SECURITY_GROUP, sg.allowed, sg.explain)
+
+    def _network_acl(self, stateful: bool, service_port: bool) -> Check:
+        acl = self._vpc.nacl(self._vpc.subnet(self._inst.subnet_id).nacl_id)
+        there = self._nacl
+        if there is None:
+            there = self._nacl = evaluate_nacl(acl, self._direction, self._request)
+        if not there.allowed or stateful:
+            return Check(Requirement.NETWORK_ACL, there.allowed, there.explain)
+        reply, low, high = self._reply(service_port)
+        if self._protocol.has_ports:
+            back, denied = nacl_over_ports(acl, self._direction.opposite, reply, low, high)
+        else:
+            back, denied = evaluate_nacl(acl, self._direction.opposite, reply), None
+        return Check(Requirement.NETWORK_ACL, back.allowed and denied is None,
+                     lambda: f"Requests: {there.explain()} Responses: {back.explain()}")
 
 
 def internet_checklist(
@@ -141,96 +287,8 @@ def internet_checklist(
     """
     mis = frozenset(misconceptions)
     wanted = _EVERY_REQUIREMENT if only is None else frozenset(only)
-    inst = vpc.instance(instance_id)
-    subnet = vpc.subnet(inst.subnet_id)
-    checks: list[Check] = []
-
-    igw = vpc.internet_gateway
-    if Requirement.GATEWAY in wanted:
-        checks.append(Check(
-        Requirement.GATEWAY, igw is not None,
-            lambda: f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}.",
-        ))
-
-    if Requirement.ROUTE in wanted:
-        if ChecklistMisconception.MAIN_TABLE_ONLY in mis:
-            table = next(t for t in vpc.route_tables if t.main)
-        else:
-            table = vpc.route_table_of(subnet.id)
-        decision = longest_prefix_match(table, remote, vpc.prefix_lists)
-        to_igw = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
-        checks.append(Check(Requirement.ROUTE, to_igw, decision.explain))
-
-    if Requirement.ADDRESS in wanted:
-        checks.append(Check(
-            Requirement.ADDRESS, inst.public_ip is not None,
-            lambda: f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip
-            else f"{inst.id} has only the private address {inst.private_ip}.",
-        ))
-    if not wanted & {Requirement.SECURITY_GROUP, Requirement.NETWORK_ACL}:
-        return tuple(checks)
-
-    own_client = client if inbound else inst.client
-    has_ports = protocol.has_ports
-    low, high = ephemeral_ports(own_client) if has_ports else (0, 0)
-    sport = low if has_ports else None
-    # The same packets for every checklist of a question (remembered per topology).
-    if inbound:
-        request = remembered_packet(vpc, protocol, remote, inst.private_ip, sport, port)
-        req_dir = Direction.INBOUND
-    else:
-        request = remembered_packet(vpc, protocol, inst.private_ip, remote, sport, port)
-        req_dir = Direction.OUTBOUND
-    if ChecklistMisconception.RETURN_ON_SERVICE_PORT in mis and port is not None:
-        low = high = port
-        sport = port
-    reply = remembered_packet(vpc, protocol, request.destination, request.source, port, sport)
-
-    if Requirement.SECURITY_GROUP in wanted:
-        checks.append(_security_group_check(vpc, inst.id, req_dir, request, reply, low, high, mis))
-    if Requirement.NETWORK_ACL in wanted:
-        checks.append(_network_acl_check(vpc, subnet.nacl_id, req_dir, request, reply, low, high, protocol, mis))
-    return tuple(checks)
-
-
-def _security_group_check(
-    vpc: Vpc, instance_id: str, req_dir: Direction, request: Packet, reply: Packet, low: int, high: int,
-    mis: frozenset[ChecklistMisconception],
-) -> Check:
-    inst = vpc.instance(instance_id)
-    groups = vpc.groups_of(inst)
-    key = ("checklist sg", instance_id, req_dir, id(request))
-    sg = vpc.scratch.get(key)
-    if sg is None:
-        sg = vpc.scratch[key] = evaluate_security_groups(groups, req_dir, request)
-    sg_ok = sg.allowed
-    sg_detail: str | Callable[[], str] = sg.explain
-    if sg_ok and ChecklistMisconception.STATELESS_SG in mis and request.protocol.has_ports:
-        if not _sg_over_ports(groups, req_dir.opposite, reply, low, high):
-            sg_ok = False
-            sg_detail = f"No {req_dir.opposite} rule of {', '.join(inst.groups)} allows the responses."
-    return Check(Requirement.SECURITY_GROUP, sg_ok, sg_detail)
-
-
-def _network_acl_check(
-    vpc: Vpc, acl_id: str, req_dir: Direction, request: Packet, reply: Packet, low: int, high: int,
-    protocol: Protocol, mis: frozenset[ChecklistMisconception],
-) -> Check:
-    acl = vpc.nacl(acl_id)
-    key = ("checklist nacl", acl_id, req_dir, id(request))
-    there = vpc.scratch.get(key)
-    if there is None:
-        there = vpc.scratch[key] = evaluate_nacl(acl, req_dir, request)
-    nacl_ok, nacl_detail = there.allowed, there.explain
-    if nacl_ok and ChecklistMisconception.STATEFUL_NACL not in mis:
-        if protocol.has_ports:
-            back, denied = nacl_over_ports(acl, req_dir.opposite, reply, low, high)
-        else:
-            back, denied = evaluate_nacl(acl, req_dir.opposite, reply), None
-        nacl_ok = back.allowed and denied is None
-        nacl_detail = lambda: f"Requests: {there.explain()} Responses: {back.explain()}"  # noqa: E731
-    return Check(Requirement.NETWORK_ACL, nacl_ok, nacl_detail)
-
+    checks = InternetChecks(vpc, instance_id, remote, protocol, port, inbound=inbound, client=client)
+    return tuple([checks.check(req, mis) for req in Requirement if req in wanted])
 
 
 def nat_for(vpc: Vpc, subnet_id: str, remote: IPAddress) -> NatGateway | None:

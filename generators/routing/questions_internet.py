@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 from decimal import Decimal
-from ipaddress import IPv4Address
 from typing import Any
 
 from faker import Faker
@@ -15,8 +14,8 @@ from generators.base import Body, Distractor, Generator, multiple_choice, single
 from generators.routing.internet import (
     Check,
     ChecklistMisconception,
+    InternetChecks,
     Requirement,
-    internet_checklist,
     loses_internet,
 )
 from generators.routing.model import TargetKind, longest_prefix_match
@@ -51,10 +50,6 @@ NOTHING_MISSING = "Nothing is missing"
 
 _REQUIREMENTS = tuple(Requirement)
 _TEXTS = {req: req.value[:1].upper() + req.value[1:] for req in Requirement}
-
-
-def _text(req: Requirement) -> str:
-    return _TEXTS[req]
 
 
 def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -> tuple[Params, str, bool]:
@@ -94,26 +89,44 @@ def _internet_case(rng: random.Random, fake: Faker, broken: list[Requirement]) -
     return p, web["id"], inbound
 
 
-def _checks(vpc: Vpc, remote: IPv4Address, inst: str, inbound: bool, *mis: CM, only: Requirement | None = None) -> dict[Requirement, Check]:
-    checks = internet_checklist(vpc, inst, remote, Protocol.TCP, 443, inbound=inbound, misconceptions=mis,
-                                only=None if only is None else (only,))
-    return {c.requirement: c for c in checks}
+def _checklist_view(p: Params, inst: str) -> Vpc:
+    """The model of what the internet checklist of `inst` looks at: the VPC
+    (its internet gateway), the instance, its subnet, that subnet's route
+    table and network ACL, the main route table and the instance's security
+    groups. The rest of the scenario (the app tier, the NAT gateway) cannot
+    change the checklist, so it is left out of the model."""
+    me = next(i for i in p["instances"] if i["id"] == inst)
+    subnet = next(s for s in p["subnets"] if s["id"] == me["subnet"])
+    return build_vpc({
+        "vpc": p["vpc"],
+        "subnets": [subnet],
+        "route_tables": [t for t in p["route_tables"] if t.get("main") or t["id"] == subnet.get("rtb")],
+        "acls": [a for a in p["acls"] if a["id"] == subnet["acl"]],
+        "groups": [g for g in p["groups"] if g["id"] in me["groups"]],
+        "instances": [me],
+    })
 
 
-_BAITS = (
-    (CM.MAIN_TABLE_ONLY, Requirement.ROUTE),
-    (CM.STATELESS_SG, Requirement.SECURITY_GROUP),
-    (CM.RETURN_ON_SERVICE_PORT, Requirement.NETWORK_ACL),
+def _checks(p: Params, inst: str, inbound: bool) -> tuple[dict[Requirement, Check], list[Distractor]]:
+    """The checklist for the HTTPS connection, and a distractor for each
+    requirement that is met but that some misconception sees as missing
+    (each judged again under that misconception alone)."""
+    checks = InternetChecks(_checklist_view(p, inst), inst, addr(p["remote"]), Protocol.TCP, 443, inbound=inbound)
+    base = {req: checks.check(req) for req in _REQUIREMENTS}
+    baits = [Distractor(text, why) for mis, req, text, why in _BAITS if base[req].met and not checks.check(req, mis).met]
+    return base, baits
+
+
+_BAITS = tuple(
+    ((mis,), req, _TEXTS[req], mis.value)
+    for mis, req in (
+        (CM.MAIN_TABLE_ONLY, Requirement.ROUTE),
+        (CM.STATELESS_SG, Requirement.SECURITY_GROUP),
+        (CM.RETURN_ON_SERVICE_PORT, Requirement.NETWORK_ACL),
+    )
 )
-"""Each misconception and the requirement it wrongly sees as missing."""
-
-
-def _bait_distractors(vpc: Vpc, remote: IPv4Address, inst: str, inbound: bool, base: dict[Requirement, Check]) -> list[Distractor]:
-    out = []
-    for mis, req in _BAITS:
-        if base[req].met and not _checks(vpc, remote, inst, inbound, mis, only=req)[req].met:
-            out.append(Distractor(_text(req), mis.value))
-    return out
+"""Each misconception, the requirement it wrongly sees as missing, that
+requirement's text and the misconception's."""
 
 
 def _situation(p: Params, inst: str, inbound: bool) -> str:
@@ -126,7 +139,7 @@ def _situation(p: Params, inst: str, inbound: bool) -> str:
 
 
 def _checklist_md(checks: dict[Requirement, Check]) -> str:
-    return "\n".join(f"- {'✓' if c.met else '✗'} {_text(r)}: {c.detail}" for r, c in checks.items())
+    return "\n".join([f"- {'✓' if c.met else '✗'} {_TEXTS[r]}: {c.detail}" for r, c in checks.items()])
 
 
 class MissingRequirement(Generator):
@@ -142,12 +155,9 @@ class MissingRequirement(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         missing = pick(rng, _REQUIREMENTS)
         p, inst, inbound = _internet_case(rng, fake, [missing])
-        vpc = build_vpc(p)
-        remote = addr(p["remote"])  # one address object: the checklists share their packets
-        base = _checks(vpc, remote, inst, inbound)
+        base, distractors = _checks(p, inst, inbound)
         answer = [r for r, c in base.items() if not c.met]
         assert answer == [missing], (answer, missing)
-        distractors = _bait_distractors(vpc, remote, inst, inbound, base)
         if missing is Requirement.NETWORK_ACL:
             distractors.append(Distractor(NOTHING_MISSING, CM.STATEFUL_NACL.value))
         return Body(
@@ -155,8 +165,8 @@ class MissingRequirement(Generator):
                    "is missing. Which one?",
             params=p,
             explanation=f"Each requirement in turn:\n\n{_checklist_md(base)}\n\nSo the missing one is: "
-                        f"**{_text(missing)}**.",
-            choices=single_choice(rng, _text(missing), distractors),
+                        f"**{_TEXTS[missing]}**.",
+            choices=single_choice(rng, _TEXTS[missing], distractors),
         )
 
 
@@ -173,18 +183,15 @@ class MissingRequirements(Generator):
     def draw(self, rng: random.Random, fake: Faker) -> Body:
         missing = small_sample(rng, _REQUIREMENTS, 2)
         p, inst, inbound = _internet_case(rng, fake, missing)
-        vpc = build_vpc(p)
-        remote = addr(p["remote"])  # one address object: the checklists share their packets
-        base = _checks(vpc, remote, inst, inbound)
+        base, distractors = _checks(p, inst, inbound)
         answer = [r for r, c in base.items() if not c.met]
         assert sorted(answer) == sorted(missing), (answer, missing)
-        distractors = _bait_distractors(vpc, remote, inst, inbound, base)
         return Body(
             prompt=f"{topology_md(p)}\n\n{_situation(p, inst, inbound)} Two requirements for internet access are "
                    "missing. Which two? (Choose two.)",
             params=p,
             explanation=f"Each requirement in turn:\n\n{_checklist_md(base)}",
-            choices=multiple_choice(rng, [_text(r) for r in answer], distractors),
+            choices=multiple_choice(rng, [_TEXTS[r] for r in answer], distractors),
         )
 
 

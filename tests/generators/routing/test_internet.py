@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generators.base import _seeded_faker
+from generators.routing import questions_internet
 from generators.routing.internet import (
+    Check,
     ChecklistMisconception,
+    InternetChecks,
     Requirement,
     internet_checklist,
     loses_internet,
     nat_for,
     target_for_need,
 )
-from generators.routing.model import Route, RouteTable, TargetKind
-from generators.routing.topology import NatGateway, Subnet, example_vpc
-from generators.security.model import Action, NaclRule, NetworkAcl, Protocol, SecurityGroup, SgRule
+from generators.routing.model import IPAddress, Route, RouteTable, TargetKind, longest_prefix_match
+from generators.routing.reachability import nacl_over_ports
+from generators.routing.scenarios import addr, build_vpc
+from generators.routing.topology import NatGateway, Subnet, Vpc, example_vpc
+from generators.security.model import (
+    Action,
+    Direction,
+    NaclRule,
+    NetworkAcl,
+    Packet,
+    Protocol,
+    SecurityGroup,
+    SgRule,
+    ephemeral_ports,
+    evaluate_nacl,
+    evaluate_security_groups,
+)
 
 A, N = IPv4Address, IPv4Network
 REMOTE = A("198.51.100.7")
@@ -96,3 +117,150 @@ def test_target_for_need(ipv6: bool, inbound: bool, service: str | None, kind: T
 def test_no_gateway_endpoint_for_other_services() -> None:
     with pytest.raises(ValueError, match="no gateway endpoint"):
         target_for_need(ipv6=False, inbound=False, service="sqs")
+
+
+# --- the shared checklist against the plain one ----------------------------
+
+CM = ChecklistMisconception
+
+
+def plain_checklist(
+    vpc: Vpc, instance_id: str, remote: IPAddress, protocol: Protocol, port: int | None, *,
+    inbound: bool, client: str, misconceptions: frozenset[CM],
+) -> list[tuple[Requirement, bool, str]]:
+    """The checklist computed the straightforward way, every requirement from
+    scratch: what `InternetChecks` must agree with."""
+    mis = misconceptions
+    inst = vpc.instance(instance_id)
+    subnet = vpc.subnet(inst.subnet_id)
+    out = []
+    igw = vpc.internet_gateway
+    out.append((Requirement.GATEWAY, igw is not None,
+                f"{igw} is attached to {vpc.id}." if igw else f"No internet gateway is attached to {vpc.id}."))
+    table = next(t for t in vpc.route_tables if t.main) if CM.MAIN_TABLE_ONLY in mis else vpc.route_table_of(subnet.id)
+    decision = longest_prefix_match(table, remote, vpc.prefix_lists)
+    out.append((Requirement.ROUTE, decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY,
+                decision.explain()))
+    out.append((Requirement.ADDRESS, inst.public_ip is not None,
+                f"{inst.id} has the public address {inst.public_ip}." if inst.public_ip
+                else f"{inst.id} has only the private address {inst.private_ip}."))
+
+    def packet(source: IPAddress, destination: IPAddress, sport: int | None, dport: int | None) -> Packet:
+        if protocol is Protocol.ICMP:
+            return Packet(protocol, source, destination)
+        return Packet(protocol, source, destination, sport, dport)
+
+    low, high = ephemeral_ports(client if inbound else inst.client) if protocol.has_ports else (0, 0)
+    sport = low if protocol.has_ports else None
+    request = packet(remote, inst.private_ip, sport, port) if inbound else packet(inst.private_ip, remote, sport, port)
+    there_dir = Direction.INBOUND if inbound else Direction.OUTBOUND
+    back_dir = there_dir.opposite
+    if CM.RETURN_ON_SERVICE_PORT in mis and port is not None:
+        low = high = sport = port
+    reply = packet(request.destination, request.source, port, sport)
+
+    groups = vpc.groups_of(inst)
+    sg = evaluate_security_groups(groups, there_dir, request)
+    sg_row = (Requirement.SECURITY_GROUP, sg.allowed, sg.explain())
+    if sg.allowed and CM.STATELESS_SG in mis and protocol.has_ports:
+        # Every port where some rule starts or stops allowing, and the ends.
+        probes = {low, high}
+        for group in groups:
+            for rule in group.rules(back_dir):
+                for edge in (rule.port_from, rule.port_to):
+                    if edge is not None:
+                        probes |= {p for p in (edge - 1, edge, edge + 1) if low <= p <= high}
+        every_port = all(
+            evaluate_security_groups(groups, back_dir, Packet(protocol, reply.source, reply.destination, reply.source_port, p)).allowed
+            for p in probes
+        )
+        if not every_port:
+            sg_row = (Requirement.SECURITY_GROUP, False, f"No {back_dir} rule of {', '.join(inst.groups)} allows the responses.")
+    out.append(sg_row)
+
+    acl = vpc.nacl(subnet.nacl_id)
+    there = evaluate_nacl(acl, there_dir, request)
+    nacl_row = (Requirement.NETWORK_ACL, there.allowed, there.explain())
+    if there.allowed and CM.STATEFUL_NACL not in mis:
+        if protocol.has_ports:
+            back, denied = nacl_over_ports(acl, back_dir, reply, low, high)
+        else:
+            back, denied = evaluate_nacl(acl, back_dir, reply), None
+        nacl_row = (Requirement.NETWORK_ACL, back.allowed and denied is None,
+                    f"Requests: {there.explain()} Responses: {back.explain()}")
+    out.append(nacl_row)
+    return out
+
+
+def rows(checks: tuple[Check, ...] | list[Check]) -> list[tuple[Requirement, bool, str]]:
+    return [(c.requirement, c.met, c.detail) for c in checks]
+
+
+def internet_scenario(seed: int, broken: list[Requirement]) -> tuple[Vpc, IPAddress, str, bool]:
+    """A question's scenario: the web instance with `broken` requirements taken away."""
+    p, inst, inbound = questions_internet._internet_case(random.Random(seed), _seeded_faker(seed), broken)
+    return build_vpc(p), addr(p["remote"]), inst, inbound
+
+
+requirement_sets = st.lists(st.sampled_from(list(Requirement)), max_size=3, unique=True)
+misconception_sets = st.frozensets(st.sampled_from(list(CM)))
+connections = st.sampled_from([(Protocol.TCP, 443), (Protocol.TCP, 22), (Protocol.UDP, 123), (Protocol.ICMP, None)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32), requirement_sets, misconception_sets, connections, st.booleans(),
+       st.sampled_from(["linux", "windows"]), st.lists(st.sampled_from(list(Requirement)), unique=True))
+def test_shared_checklist_matches_the_plain_one(
+    seed: int, broken: list[Requirement], mis: frozenset[CM], connection: tuple[Protocol, int | None],
+    flip: bool, client: str, order: list[Requirement],
+) -> None:
+    vpc, remote, inst, inbound = internet_scenario(seed, broken)
+    inbound ^= flip
+    protocol, port = connection
+    expected = plain_checklist(vpc, inst, remote, protocol, port, inbound=inbound, client=client, misconceptions=mis)
+    got = internet_checklist(vpc, inst, remote, protocol, port, inbound=inbound, client=client, misconceptions=mis)
+    assert rows(got) == expected
+    # One InternetChecks asked in any order, with and without the misconceptions,
+    # answers as a fresh plain checklist does.
+    plain = {row[0]: row for row in expected}
+    fresh = plain_checklist(vpc, inst, remote, protocol, port, inbound=inbound, client=client, misconceptions=frozenset())
+    fresh_rows = {row[0]: row for row in fresh}
+    shared = InternetChecks(vpc, inst, remote, protocol, port, inbound=inbound, client=client)
+    for req in order:
+        assert rows([shared.check(req)]) == [fresh_rows[req]]
+        assert rows([shared.check(req, mis)]) == [plain[req]]
+
+
+def test_shared_checklist_on_the_example_vpc() -> None:
+    vpc = example_vpc()
+    for inst in ("i-web", "i-app"):
+        for inbound in (True, False):
+            for mis in [frozenset(), *({m} for m in CM), frozenset(CM)]:
+                expected = plain_checklist(vpc, inst, REMOTE, Protocol.TCP, 443, inbound=inbound, client="linux",
+                                           misconceptions=frozenset(mis))
+                got = internet_checklist(vpc, inst, REMOTE, Protocol.TCP, 443, inbound=inbound, misconceptions=mis)
+                assert rows(got) == expected
+    only = internet_checklist(vpc, "i-app", REMOTE, Protocol.TCP, 443, inbound=False,
+                              only=[Requirement.NETWORK_ACL, Requirement.ROUTE])
+    assert [c.requirement for c in only] == [Requirement.ROUTE, Requirement.NETWORK_ACL]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32), requirement_sets)
+def test_question_checks_match_a_checklist_per_misconception(seed: int, broken: list[Requirement]) -> None:
+    """The questions judge the checklist once and each bait on the same
+    object, on a model of only what the checklist looks at: the same as a
+    separate checklist for each, on the whole scenario."""
+    p, inst, inbound = questions_internet._internet_case(random.Random(seed), _seeded_faker(seed), broken)
+    vpc, remote = build_vpc(p), addr(p["remote"])
+    base, baits = questions_internet._checks(p, inst, inbound)
+    plain = internet_checklist(vpc, inst, remote, Protocol.TCP, 443, inbound=inbound)
+    assert rows(list(base.values())) == rows(plain)
+    assert sorted(r for r, c in base.items() if not c.met) == sorted(broken)
+    expected = []
+    for mis, req in [(CM.MAIN_TABLE_ONLY, Requirement.ROUTE), (CM.STATELESS_SG, Requirement.SECURITY_GROUP),
+                     (CM.RETURN_ON_SERVICE_PORT, Requirement.NETWORK_ACL)]:
+        seen = internet_checklist(vpc, inst, remote, Protocol.TCP, 443, inbound=inbound, misconceptions=[mis])
+        if base[req].met and not next(c for c in seen if c.requirement is req).met:
+            expected.append((questions_internet._TEXTS[req], mis.value))
+    assert [(d.text, d.misconception) for d in baits] == expected
