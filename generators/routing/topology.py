@@ -161,7 +161,7 @@ class Vpc:
 
     def __post_init__(self) -> None:
         # Runs for every scenario a question draws: the index first (the
-        # checks and the walk use it).
+        # checks and the walk use it), then the checks, on integers.
         subnets = {s.id: s for s in self.subnets}
         nacls = {a.id: a for a in self.nacls}
         groups = {g.id: g for g in self.security_groups}
@@ -174,23 +174,30 @@ class Vpc:
         derived["scratch"] = {}
         vpc_len = self.cidr.prefixlen
         vpc_top = int(self.cidr.network_address) >> (32 - vpc_len)
+        spans: dict[str, tuple[int, int]] = {}
         for subnet in self.subnets:
-            inside = subnet.cidr.prefixlen >= vpc_len and int(subnet.cidr.network_address) >> (32 - vpc_len) == vpc_top
-            if not inside:
-                raise TopologyError(f"{subnet.id} ({subnet.cidr}) is not inside the VPC block {self.cidr}")
+            block = subnet.cidr
+            base, length = int(block.network_address), block.prefixlen
+            if length < vpc_len or base >> (32 - vpc_len) != vpc_top:
+                raise TopologyError(f"{subnet.id} ({block}) is not inside the VPC block {self.cidr}")
             if subnet.nacl_id not in nacls:
                 raise TopologyError(f"no network ACL {subnet.nacl_id} in {self.id}")
+            spans[subnet.id] = (base, 32 - length)
         for inst in self.instances:
-            subnet = subnets.get(inst.subnet_id) or self.subnet(inst.subnet_id)
-            if inst.private_ip not in subnet.cidr:
-                raise TopologyError(f"{inst.id} has {inst.private_ip}, outside its subnet {subnet.cidr}")
+            base, host_bits = spans.get(inst.subnet_id) or self._span(inst.subnet_id)
+            if int(inst.private_ip) >> host_bits != base >> host_bits:
+                raise TopologyError(f"{inst.id} has {inst.private_ip}, outside its subnet {self.subnet(inst.subnet_id).cidr}")
             for gid in inst.groups:
                 if gid not in groups:
                     raise TopologyError(f"no security group {gid} in {self.id}")
         for nat in self.nat_gateways:
-            subnet = subnets.get(nat.subnet_id) or self.subnet(nat.subnet_id)
-            if nat.private_ip not in subnet.cidr:
+            base, host_bits = spans.get(nat.subnet_id) or self._span(nat.subnet_id)
+            if int(nat.private_ip) >> host_bits != base >> host_bits:
                 raise TopologyError(f"{nat.id} has {nat.private_ip}, outside its subnet")
+
+    def _span(self, subnet_id: str) -> tuple[int, int]:
+        block = self.subnet(subnet_id).cidr  # raises TopologyError for an unknown subnet
+        return int(block.network_address), 32 - block.prefixlen
 
     def subnet(self, subnet_id: str) -> Subnet:
         """The subnet with this id."""
