@@ -18,7 +18,7 @@ from generators.routing.internet import (
     Requirement,
     loses_internet,
 )
-from generators.routing.model import TargetKind, longest_prefix_match
+from generators.routing.model import Route, RouteTable, TargetKind, longest_prefix_match
 from generators.routing.scenarios import (
     Params,
     addr,
@@ -270,6 +270,9 @@ class NatPlacement(Generator):
         )
 
 
+_ANYWHERE = v4net("0.0.0.0/0")
+
+
 def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[dict[str, Any]], str]:
     """Three zones, a public subnet in each, NAT gateways in some of them,
     and private subnets routing 0.0.0.0/0 to some NAT gateway."""
@@ -281,7 +284,9 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     nat_zones = sorted(small_sample(rng, range(3), 1 + below(rng, 3)))
     subnets: list[dict[str, Any]] = []
     nats: list[dict[str, Any]] = []
-    tables: list[dict[str, Any]] = [{"id": hexid(rng, "rtb"), "main": True, "routes": [[cidr, "local"]]}]
+    local = Route(v4net(cidr), "local")
+    tables = [RouteTable(hexid(rng, "rtb"), (local,), main=True)]
+    to_nat: dict[str, Route] = {}  # the default route to each NAT gateway, shared by the tables that have it
     for z in range(3):
         if z in nat_zones:
             sub_cidr = block(base, 10 * z)
@@ -292,11 +297,12 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     private: list[dict[str, Any]] = []
     k = 0
     for z in range(3):
+        own = [x for x in nats if x["az"] == zones[z]]
         for n in range(1 + below(rng, 2)):
-            own = [x for x in nats if x["az"] == zones[z]]
             nat = own[0] if own and rng.random() < 0.5 else pick(rng, nats)
             rtb = hexid(rng, "rtb")
-            tables.append({"id": rtb, "main": False, "routes": [[cidr, "local"], ["0.0.0.0/0", nat["id"]]]})
+            route = to_nat.get(nat["id"]) or to_nat.setdefault(nat["id"], Route(_ANYWHERE, nat["id"]))
+            tables.append(RouteTable(rtb, (local, route)))
             sub = {"id": hexid(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
                    "az": zones[z], "acl": acl, "rtb": rtb, "nat": nat["id"]}
             private.append(sub)
@@ -315,7 +321,7 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     vpc = Vpc(
         id=p["vpc"]["id"], cidr=v4net(cidr),
         subnets=tuple([Subnet(s["id"], v4net(s["cidr"]), s["az"], acl) for s in subnets]),
-        route_tables=tuple([route_table(t) for t in tables]),
+        route_tables=tuple(tables),
         nacls=(default_nacl(acl),), security_groups=(), instances=(),
         associations={s["id"]: s["rtb"] for s in private},
         nat_gateways=tuple([NatGateway(x["id"], x["subnet"], addr(x["ip"]), addr(x["eip"])) for x in nats]),

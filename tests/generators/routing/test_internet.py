@@ -24,7 +24,7 @@ from generators.routing.internet import (
 )
 from generators.routing.model import IPAddress, Route, RouteTable, TargetKind, longest_prefix_match
 from generators.routing.reachability import nacl_over_ports
-from generators.routing.scenarios import addr, build_vpc
+from generators.routing.scenarios import addr, build_vpc, route_table
 from generators.routing.topology import NatGateway, Subnet, Vpc, example_vpc
 from generators.security.model import (
     Action,
@@ -264,3 +264,20 @@ def test_question_checks_match_a_checklist_per_misconception(seed: int, broken: 
         if base[req].met and not next(c for c in seen if c.requirement is req).met:
             expected.append((questions_internet._TEXTS[req], mis.value))
     assert [(d.text, d.misconception) for d in baits] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32))
+def test_zonal_route_tables_are_the_ones_shown(seed: int) -> None:
+    """The zonal scenario builds its route tables directly: each private
+    subnet's table is the one the prompt describes, read as a scenario
+    route table would be."""
+    p, vpc, private, failed = questions_internet._zonal_scenario(random.Random(seed), _seeded_faker(seed))
+    cidr = p["vpc"]["cidr"]
+    for s in p["private"]:
+        table = vpc.route_table_of(s["id"])
+        shown = route_table({"id": table.id, "routes": [[cidr, "local"], ["0.0.0.0/0", s["nat"]]]})
+        assert table == shown and not table.main
+    main = next(t for t in vpc.route_tables if t.main)
+    assert main == route_table({"id": main.id, "main": True, "routes": [[cidr, "local"]]})
+    assert len(vpc.route_tables) == 1 + len(p["private"])
