@@ -233,14 +233,14 @@ class NatPlacement(Generator):
             "nat": nat,
             "remote": internet_host(rng),
         }
-        tables = {t["id"]: route_table(t) for t in p["route_tables"]}
         remote = addr(p["remote"])
-        outcomes = []
-        for s in subnets:
-            table = tables[s["rtb"] or rtb_main]
-            decision = longest_prefix_match(table, remote)
-            ok = decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY
-            outcomes.append((s, ok, decision.explain()))
+        # Where each table sends the remote host (two private subnets share a table).
+        sends: dict[str, tuple[bool, str]] = {}
+        for t in p["route_tables"]:
+            decision = longest_prefix_match(route_table(t), remote)
+            sends[t["id"]] = (decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY,
+                              decision.explain())
+        outcomes = [(s, *sends[s["rtb"] or rtb_main]) for s in subnets]
         right = [s for s, ok, _ in outcomes if ok]
         assert len(right) == 1
         label = {id(s): f"`{s['id']}` ({s['name']}, {s['az']})" for s in subnets}

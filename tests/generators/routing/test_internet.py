@@ -281,3 +281,22 @@ def test_zonal_route_tables_are_the_ones_shown(seed: int) -> None:
     main = next(t for t in vpc.route_tables if t.main)
     assert main == route_table({"id": main.id, "main": True, "routes": [[cidr, "local"]]})
     assert len(vpc.route_tables) == 1 + len(p["private"])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_nat_placement_judges_each_subnet_by_its_table(seed: int) -> None:
+    """The placement question decides once per route table; every subnet's
+    line is what its own table decides."""
+    q = questions_internet.NatPlacement().make(seed)
+    p = q.params
+    tables = {t["id"]: route_table(t) for t in p["route_tables"]}
+    main = next(t["id"] for t in p["route_tables"] if t["main"])
+    remote = addr(p["remote"])
+    public = []
+    for s in p["subnets"]:
+        decision = longest_prefix_match(tables[s["rtb"] or main], remote)
+        assert f"- NAT gateway in `{s['id']}`: {decision.explain()}" in q.explanation
+        if decision.route is not None and decision.route.kind is TargetKind.INTERNET_GATEWAY:
+            public.append(s)
+    assert len(public) == 1
+    assert [c.text for c in q.choices if c.correct] == [f"`{public[0]['id']}` ({public[0]['name']}, {public[0]['az']})"]
