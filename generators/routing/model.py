@@ -457,20 +457,28 @@ class RouteDecision:
     table_id: str
     route: Route | None
     matched: IPNetwork | None
-    candidates: tuple[Candidate, ...]
+    matches: tuple[Match, ...]
+    """Every route of the table with the block of it that covers the
+    destination (None when it does not), in table order."""
     rule: str = "longest"
     """How the route was picked: "longest" (AWS), or the name of a misconception."""
 
     @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """The trace: every route of the table and whether it matches."""
+        destination = self.destination
+        return tuple([Candidate(route, matched, destination) for route, matched in self.matches])
+
+    @property
     def why(self) -> str:
         """Why this route won, in a few words."""
-        if self.route is None:
+        if self.route is None or self.matched is None:
             return "no route matches"
         if self.rule == "first":
             return "the first matching route"
-        chosen = next(c for c in self.candidates if c.route is self.route)
-        matching = [c for c in self.candidates if c.matches and c is not chosen]
-        return _why(chosen, matching)
+        chosen = self.route
+        others = [(route, matched) for route, matched in self.matches if matched is not None and route is not chosen]
+        return _why(chosen, self.matched, others)
 
     @property
     def target(self) -> str | None:
@@ -507,6 +515,10 @@ class RouteDecision:
         return head + f" ({self.why})."
 
 
+Match = tuple[Route, IPNetwork | None]
+"""A route and the block of it that covers a destination, or None."""
+
+
 def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLists | None = None) -> tuple[Candidate, ...]:
     """Every route of `table`, with whether and how it matches `destination`.
 
@@ -514,8 +526,14 @@ def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLi
     >>> [c.note for c in candidates(t, IPv4Address("52.216.4.9"), {"pl-1": [IPv4Network("52.216.0.0/15")]})]
     ['10.0.0.0/16 does not contain 52.216.4.9', 'pl-1 contains 52.216.4.9 in its entry 52.216.0.0/15']
     """
+    return tuple([Candidate(route, matched, destination) for route, matched in _matches(table, destination, prefix_lists)])
+
+
+def _matches(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLists | None) -> tuple[Match, ...]:
+    """Each route of `table` with the block of it that covers `destination`
+    (for a prefix list, its most specific covering entry), or None."""
     version, value = destination.version, int(destination)
-    out: list[Candidate] = []
+    out: list[Match] = []
     for route in table.routes:
         route_version, mask, base = route.match
         if route_version == 0:
@@ -530,12 +548,11 @@ def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLi
                 if e.version == version and destination in e
                 and not any(e.version == b.version and _inside(e, b) for b in vpc_blocks)
             ]
-            best = max(hits, key=lambda e: e.prefixlen) if hits else None
-            out.append(Candidate(route, best, destination))
+            out.append((route, max(hits, key=lambda e: e.prefixlen) if hits else None))
         elif route_version == version and value & mask == base:
-            out.append(Candidate(route, route.destination, destination))  # type: ignore[arg-type]
+            out.append((route, route.destination))  # type: ignore[arg-type]
         else:
-            out.append(Candidate(route, None, destination))
+            out.append((route, None))
     return tuple(out)
 
 
@@ -573,7 +590,7 @@ def longest_prefix_match(
     >>> longest_prefix_match(t, IPv6Address("2001:db8::1"), s3).route is None
     True
     """
-    return _decide(table, destination, candidates(table, destination, prefix_lists), misconception)
+    return _decide(table, destination, _matches(table, destination, prefix_lists), misconception)
 
 
 def route_decisions(
@@ -589,55 +606,54 @@ def route_decisions(
     >>> {str(m): d.target for m, d in route_decisions(t, IPv4Address("10.1.2.3"), [None, RouteMisconception.FIRST_MATCH]).items()}
     {'None': 'pcx-1', 'pick the first matching route in the table instead of the longest prefix': 'igw-1'}
     """
-    cands = candidates(table, destination, prefix_lists)
-    return {m: _decide(table, destination, cands, m) for m in misconceptions}
+    matches = _matches(table, destination, prefix_lists)
+    return {m: _decide(table, destination, matches, m) for m in misconceptions}
 
 
 def _decide(
-    table: RouteTable, destination: IPAddress, cands: tuple[Candidate, ...], misconception: RouteMisconception | None
+    table: RouteTable, destination: IPAddress, matches: tuple[Match, ...], misconception: RouteMisconception | None
 ) -> RouteDecision:
-    """The route picked among `cands` (the table's candidates for `destination`)."""
-    matching = [c for c in cands if c.matched is not None]
+    """The route picked among `matches` (the table's routes matched against `destination`)."""
+    matching = [(route, block) for route, block in matches if block is not None]
     if misconception is RouteMisconception.SKIP_BLACKHOLE:
-        matching = [c for c in matching if c.route.state is RouteState.ACTIVE]
+        matching = [m for m in matching if m[0].state is RouteState.ACTIVE]
     if not matching:
-        return RouteDecision(destination, table.id, None, None, cands)
+        return RouteDecision(destination, table.id, None, None, matches)
     if misconception is RouteMisconception.FIRST_MATCH:
-        first = matching[0]
-        return RouteDecision(destination, table.id, first.route, first.matched, cands, "first")
+        route, block = matching[0]
+        return RouteDecision(destination, table.id, route, block, matches, "first")
 
     origin_first = misconception is RouteMisconception.ORIGIN_BEFORE_LENGTH
     lists_first = misconception is RouteMisconception.PREFIX_LIST_WINS_TIE
     propagated_first = misconception is RouteMisconception.PROPAGATED_WINS_TIE
 
-    best: list[Candidate] = []
+    best: list[tuple[Route, IPNetwork]] = []
     best_key = (-1, -1)
-    for c in matching:
-        assert c.matched is not None
-        length = c.matched.prefixlen
-        rank = _tie_rank(c.route, lists_first, propagated_first)
+    for route, block in matching:
+        assert block is not None
+        length = block.prefixlen
+        rank = _tie_rank(route, lists_first, propagated_first)
         key = (rank, length) if origin_first else (length, rank)
         if key > best_key:
-            best, best_key = [c], key
+            best, best_key = [(route, block)], key
         elif key == best_key:
-            best.append(c)
-    if len(best) > 1 and len({c.route.target for c in best}) > 1:
-        names = ", ".join(c.route.describe() for c in best)
+            best.append((route, block))
+    if len(best) > 1 and len({route.target for route, _ in best}) > 1:
+        names = ", ".join(route.describe() for route, _ in best)
         raise AmbiguousRouteError(f"routes tie for {destination} ({names}); AWS would pick one arbitrarily")
-    chosen = best[0]
-    return RouteDecision(destination, table.id, chosen.route, chosen.matched, cands)
+    route, block = best[0]
+    return RouteDecision(destination, table.id, route, block, matches)
 
 
-def _why(chosen: Candidate, others: Sequence[Candidate]) -> str:
-    assert chosen.matched is not None
+def _why(chosen: Route, block: IPNetwork, others: Sequence[Match]) -> str:
     if not others:
         return "the only matching route"
-    same = [c for c in others if c.matched is not None and c.matched.prefixlen == chosen.matched.prefixlen]
+    same = [route for route, matched in others if matched is not None and matched.prefixlen == block.prefixlen]
     if same:
-        kind = {2: "a static CIDR route", 1: "a prefix-list route"}.get(_tie_rank(chosen.route), "this route")
-        beaten = {2: "prefix-list and propagated routes", 1: "propagated routes"}.get(_tie_rank(chosen.route), "the others")
-        return f"/{chosen.matched.prefixlen} ties with {same[0].route.describe()}, and {kind} beats {beaten}"
-    return f"/{chosen.matched.prefixlen} is the longest matching prefix"
+        kind = {2: "a static CIDR route", 1: "a prefix-list route"}.get(_tie_rank(chosen), "this route")
+        beaten = {2: "prefix-list and propagated routes", 1: "propagated routes"}.get(_tie_rank(chosen), "the others")
+        return f"/{block.prefixlen} ties with {same[0].describe()}, and {kind} beats {beaten}"
+    return f"/{block.prefixlen} is the longest matching prefix"
 
 
 __all__ = [
