@@ -55,8 +55,10 @@ Facts encoded here (checked against AWS documentation):
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from typing import Final
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from socket import inet_aton, inet_ntoa
@@ -72,17 +74,19 @@ from generators.routing.model import (
 )
 from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc
 from generators.security.model import (
+    Action,
     Direction,
     NaclDecision,
     NaclReading,
+    NaclRule,
     NetworkAcl,
     Packet,
     Protocol,
-    SecurityGroup,
-    evaluate_nacl,
-    evaluate_security_groups,
+    SgDecision,
     ephemeral_ports,
+    nacl_deciding_rule,
     port_text,
+    security_group_allowing,
 )
 
 __all__ = [
@@ -172,46 +176,101 @@ Text = str | Callable[[], str]
 only written for the walks a question shows, not for every distractor)."""
 
 
-@quick_init
-@dataclass(frozen=True)
 class Hop:
     """One component on the path and what it did with the packet.
 
-    >>> Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "", subnet="subnet-a").label
+    A read-only value (hops are shared by the walks of a topology): two hops
+    are equal when they name the same component, direction and leg and agree
+    on `allowed`; how they explain it does not count.
+
+    >>> hop = Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "", subnet="subnet-a")
+    >>> hop.label
     'network ACL acl-1 of subnet-a (outbound, response)'
+    >>> hop == Hop(Leg.RESPONSE, HopKind.NETWORK_ACL, "acl-1", "outbound", False, "denied", "*", "subnet-a")
+    True
     """
 
-    leg: Leg
-    kind: HopKind
-    component: str
-    direction: str
-    allowed: bool
-    why: Text = field(compare=False, repr=False)
-    deciding: str | Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
-    subnet: str = ""
-    label: str = field(init=False, repr=False, compare=False)
+    # A plain class with slots, not a dataclass: a walk builds a dozen hops,
+    # and a frozen dataclass costs several times as much to build.
+    __slots__ = ("leg", "kind", "component", "direction", "allowed", "why", "deciding", "subnet", "label")
+
+    leg: Final[Leg]
+    kind: Final[HopKind]
+    component: Final[str]
+    direction: Final[str]
+    """``inbound`` or ``outbound`` for a filter, else empty."""
+    allowed: Final[bool]
+    why: Final[Text]
+    deciding: Final[str | Callable[[], str | None] | None]
+    subnet: Final[str]
+    label: Final[str]
     """The component as a learner would name it (derived from the fields)."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        leg: Leg,
+        kind: HopKind,
+        component: str,
+        direction: str,
+        allowed: bool,
+        why: Text,
+        deciding: str | Callable[[], str | None] | None = None,
+        subnet: str = "",
+    ) -> None:
+        self.leg = leg
+        self.kind = kind
+        self.component = component
+        self.direction = direction
+        self.allowed = allowed
+        self.why = why
+        self.deciding = deciding
+        self.subnet = subnet
         # Built with the hop: most hops are shown, and hops are shared by the
         # walks of a question. Enum values read as plain strings (formatting
         # an enum member costs more than formatting its value).
-        of = f" of {self.subnet}" if self.subnet else ""
-        where = f" ({self.direction}, {self.leg._value_})" if self.direction else ""
-        self.__dict__["label"] = f"{self.kind._value_} {self.component}{of}{where}"
+        of = f" of {subnet}" if subnet else ""
+        where = f" ({direction}, {leg._value_})" if direction else ""
+        self.label = f"{kind._value_} {component}{of}{where}"
+
+    def _key(self) -> tuple[Leg, HopKind, str, str, bool, str]:
+        return self.leg, self.kind, self.component, self.direction, self.allowed, self.subnet
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Hop:
+            return NotImplemented
+        assert isinstance(other, Hop)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Hop(leg={self.leg!r}, kind={self.kind!r}, component={self.component!r}, direction={self.direction!r}, "
+                f"allowed={self.allowed!r}, subnet={self.subnet!r})")
+
+    def dropping(self, why: Text) -> Hop:
+        """This hop, but dropping the packet for the reason `why`.
+
+        >>> hop = Hop(Leg.REQUEST, HopKind.ROUTE_TABLE, "rtb-1", "", True, "A route matches.")
+        >>> hop.dropping("No route back.").allowed, hop.dropping("No route back.").detail
+        (False, 'No route back.')
+        """
+        return Hop(self.leg, self.kind, self.component, self.direction, False, why, self.deciding, self.subnet)
 
     @property
     def detail(self) -> str:
         """One sentence saying what this component did and why."""
-        return self.why if isinstance(self.why, str) else self.why()
+        why = self.why
+        return why if isinstance(why, str) else why()
 
     @property
     def rule(self) -> str | None:
         """The rule or route that decided (``*`` for a network ACL's final
         rule), or None when no rule is involved."""
-        if self.deciding is None or isinstance(self.deciding, str):
-            return self.deciding
-        return self.deciding()
+        deciding = self.deciding
+        if deciding is None or isinstance(deciding, str):
+            return deciding
+        return deciding()
 
 
 @quick_init
@@ -241,6 +300,7 @@ class Reachability:
 
 _NO_GROUPS: frozenset[str] = frozenset()
 _RULE_NUMBER = NaclReading.RULE_NUMBER
+_ALLOW = Action.ALLOW
 _INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
 _REQUEST, _RESPONSE = Leg.REQUEST, Leg.RESPONSE
 _DIRECTION_TEXT = {_INBOUND: "inbound", _OUTBOUND: "outbound"}
@@ -263,35 +323,33 @@ def nacl_over_ports(
     >>> decision.rule_label, denied
     ('*', (49152, 61000))
     """
-    cuts = {low}
-    for rule in acl.inbound if direction is _INBOUND else acl.outbound:
-        port_from, port_to = rule.port_from, rule.port_to
-        if port_from is not None and low < port_from <= high:
-            cuts.add(port_from)
-        if port_to is not None and low <= port_to < high:
-            cuts.add(port_to + 1)
-    if len(cuts) == 1:
-        # One stretch: the whole range gets the answer of its first port.
-        decision = evaluate_nacl(acl, direction, _with_port(packet, low), reading=reading)
-        return decision, None if decision.allowed else (low, high)
-    starts = sorted(cuts)
-    first_allow: NaclDecision | None = None
+    rule, denied = _rule_over_ports(acl, direction, packet, low, high, reading)
+    return NaclDecision(rule is not None and rule.action is _ALLOW, rule, direction, acl.id), denied
+
+
+def _rule_over_ports(
+    acl: NetworkAcl, direction: Direction, packet: Packet, low: int, high: int, reading: NaclReading
+) -> tuple[NaclRule | None, tuple[int, int] | None]:
+    """`nacl_over_ports` naming the deciding rule (None for ``*``) instead of
+    building a decision."""
+    # The stretches start at `low` and at every rule boundary inside the range.
+    bounds = acl.port_bounds(direction)
+    inner = bounds[bisect_right(bounds, low):bisect_right(bounds, high)]
+    if not inner:
+        rule = nacl_deciding_rule(acl, direction, packet, reading=reading, port=low)
+        return rule, None if rule is not None and rule.action is _ALLOW else (low, high)
+    starts = (low, *inner)
+    first_allow: NaclRule | None = None
     for i, start in enumerate(starts):
-        end = starts[i + 1] - 1 if i + 1 < len(starts) else high
-        decision = evaluate_nacl(acl, direction, _with_port(packet, start), reading=reading)
-        if not decision.allowed:
+        rule = nacl_deciding_rule(acl, direction, packet, reading=reading, port=start)
+        if rule is None or rule.action is not _ALLOW:
             # Merge with following stretches denied by the same rule.
             j = i + 1
-            while j < len(starts):
-                nxt = evaluate_nacl(acl, direction, _with_port(packet, starts[j]), reading=reading)
-                if nxt.allowed or nxt.rule != decision.rule:
-                    break
-                end = starts[j + 1] - 1 if j + 1 < len(starts) else high
+            while j < len(starts) and nacl_deciding_rule(acl, direction, packet, reading=reading, port=starts[j]) is rule:
                 j += 1
-            return decision, (start, end)
+            return rule, (start, starts[j] - 1 if j < len(starts) else high)
         if first_allow is None:
-            first_allow = decision
-    assert first_allow is not None
+            first_allow = rule
     return first_allow, None
 
 
@@ -318,12 +376,6 @@ def remembered_packet(
             packet = Packet(protocol, source, destination, source_port, destination_port)
         memo[key] = packet
     return packet
-
-
-def _with_port(packet: Packet, port: int) -> Packet:
-    if packet.destination_port == port:
-        return packet
-    return Packet(packet.protocol, packet.source, packet.destination, packet.source_port, port)
 
 
 @lru_cache(maxsize=4096)
@@ -404,7 +456,6 @@ class _Walker:
     def __init__(self, vpc: Vpc, flow: Flow, misconceptions: frozenset[WalkMisconception]) -> None:
         self.vpc = vpc
         self.flow = flow
-        self.mis = misconceptions
         self.beliefs = _beliefs(misconceptions)
         self.hops: list[Hop] = []
         self.memo = vpc.scratch
@@ -418,45 +469,69 @@ class _Walker:
         if not hop.allowed:
             raise _Blocked
 
-    def table_of(self, subnet: Subnet) -> RouteTable:
-        return self.vpc.effective_table_of(subnet.id)
-
     # -- filters -----------------------------------------------------------
 
     def sg(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None) -> None:
         beliefs = self.beliefs
         if direction is _OUTBOUND and beliefs.ignore_sg_outbound:
             return
-        peer_key = "" if peer is None else ("*" if beliefs.sg_reference_any else peer.id)
+        if peer is None:
+            peer_key = ""
+        elif beliefs.sg_reference_any and self.references_groups(inst, direction):
+            peer_key = "*"
+        else:
+            # No rule names a group: every peer reads the same, and the
+            # AWS walk's hop is the right one.
+            peer_key = peer.id
         key = ("sg", leg is _RESPONSE, inst.id, direction is _INBOUND, id(packet), peer_key)
         hop = self.memo.get(key)
         if hop is None:
-            hop = self.memo[key] = self._sg_hop(leg, inst, direction, packet, peer)
+            hop = self.memo[key] = self._sg_hop(leg, inst, direction, packet, peer, peer_key == "*")
         self.hops.append(hop)
         if not hop.allowed:
             raise _Blocked
 
-    def _sg_hop(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None) -> Hop:
+    def references_groups(self, inst: Instance, direction: Direction) -> bool:
+        """True when a rule of the instance's groups in `direction` names a
+        security group (only then can the peer change the decision)."""
+        key = ("sg-refs", inst.groups, direction)
+        found: bool | None = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = any(
+                isinstance(rule.peer, str) for group in self.vpc.groups_of(inst) for rule in group.rules(direction))
+        return found
+
+    def _sg_hop(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None, any_peer: bool) -> Hop:
         groups = self.vpc.groups_of(inst)
         if peer is None:
             peers: frozenset[str] = _NO_GROUPS
-        elif self.beliefs.sg_reference_any:
+        elif any_peer:
             peers = frozenset([g.id for g in self.vpc.security_groups])
         else:
             peers = frozenset(peer.groups)
-        decision = evaluate_security_groups(groups, direction, packet, peers)
+        found = security_group_allowing(groups, direction, packet, peers)
 
-        def rule() -> str | None:
-            return decision.rule.describe(direction) if decision.rule else None
+        def detail() -> str:
+            checked = tuple([g.id for g in groups])
+            if found is None:
+                return SgDecision(False, None, None, direction, checked).explain()
+            return SgDecision(True, found[0], found[1], direction, checked).explain()
 
         name = groups[0].id if len(groups) == 1 else ", ".join([g.id for g in groups])
-        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], decision.allowed, decision.explain, rule)
+        rule = None if found is None else (lambda: found[1].describe(direction))
+        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], found is not None, detail, rule)
 
     def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
         response = leg is _RESPONSE
         if response and self.beliefs.stateful_nacl:
             return
         reading = self.beliefs.reading
+        if reading is not _RULE_NUMBER:
+            acl = self.vpc.nacl(subnet.nacl_id)
+            if acl.rules(direction) is acl.ordered(direction):
+                # Listed already in number order (then the rules are their
+                # own sorted tuple): the reading changes nothing.
+                reading = _RULE_NUMBER
         key = ("nacl", response, subnet.id, direction is _INBOUND, id(packet), ports, reading is _RULE_NUMBER)
         hop = self.memo.get(key)
         if hop is None:
@@ -472,23 +547,25 @@ class _Walker:
         denied: tuple[int, int] | None = None
         single = ports is None or ports[0] == ports[1]
         if single:
-            decision = evaluate_nacl(acl, direction, packet, reading=reading)
+            rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
         else:
             assert ports is not None
-            decision, denied = nacl_over_ports(acl, direction, packet, ports[0], ports[1], reading)
+            rule, denied = _rule_over_ports(acl, direction, packet, ports[0], ports[1], reading)
+        allowed = rule is not None and rule.action is _ALLOW
 
         def detail() -> str:
+            explained = NaclDecision(allowed, rule, direction, acl.id).explain()
             if single:
-                return decision.explain()
+                return explained
             assert ports is not None
             span = port_text(*ports)
             if denied is None:
-                return f"Every port of the ephemeral range {span} passes: {_lower(decision.explain())}"
+                return f"Every port of the ephemeral range {span} passes: {_lower(explained)}"
             part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
-            return part + _lower(decision.explain())
+            return part + _lower(explained)
 
-        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], decision.allowed, detail,
-                   decision.rule_label, subnet.id)
+        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], allowed, detail,
+                   "*" if rule is None else str(rule.number), subnet.id)
 
     def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
         """The packet leaves `src` and enters `dst` (no crossing inside one subnet)."""
@@ -498,11 +575,17 @@ class _Walker:
         self.nacl(leg, dst, _INBOUND, packet, ports)
 
     def route(self, leg: Leg, subnet: Subnet, destination: IPAddress) -> RouteDecision:
-        table = self.table_of(subnet)
         misconception = self.beliefs.route
-        key = ("route", leg is _RESPONSE, table.id, id(destination), misconception)
+        # Keyed by the subnet: its table is looked up only when deciding.
+        key = ("route", leg is _RESPONSE, subnet.id, id(destination), misconception)
         found = self.memo.get(key)
+        if found is None and misconception is RouteMisconception.SKIP_BLACKHOLE:
+            # Skipping blackholes changes nothing when AWS's pick is no blackhole.
+            aws = self.memo.get(("route", leg is _RESPONSE, subnet.id, id(destination), None))
+            if aws is not None and not aws[0].blackhole:
+                found = self.memo[key] = aws
         if found is None:
+            table = self.vpc.effective_table_of(subnet.id)
             decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
 
             def rule() -> str | None:
@@ -520,6 +603,15 @@ class _Walker:
     # -- the walk ----------------------------------------------------------
 
     def resolve(self) -> tuple[_End, _End]:
+        """The two ends of the flow (remembered: every walk of the flow needs them)."""
+        flow = self.flow
+        key = ("ends", flow.source, flow.destination, flow.ipv6, flow.client)
+        ends: tuple[_End, _End] | None = self.memo.get(key)
+        if ends is None:
+            ends = self.memo[key] = self._resolve()
+        return ends
+
+    def _resolve(self) -> tuple[_End, _End]:
         flow = self.flow
         src_addr = _address(flow.source)
         dst_addr = _address(flow.destination)
@@ -725,9 +817,8 @@ class _Walker:
         onward = self.route(_REQUEST, n_sub, _any_internet(self.flow))
         assert onward.route is not None
         if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
-            self.hops[-1] = replace(
-                self.hops[-1], allowed=False,
-                why=lambda: onward.explain().rstrip(".") + f", not to an internet gateway: {n_sub.id} is not a public subnet, "
+            self.hops[-1] = self.hops[-1].dropping(
+                lambda: onward.explain().rstrip(".") + f", not to an internet gateway: {n_sub.id} is not a public subnet, "
                 "so the NAT gateway cannot reach the internet.")
             raise _Blocked
         return onward.route.target
@@ -789,9 +880,8 @@ class _Walker:
         back = self.route(_RESPONSE, d_sub, src.address)
         assert back.route is not None
         if back.route.target != igw:
-            self.hops[-1] = replace(
-                self.hops[-1], allowed=False,
-                why=lambda: back.explain().rstrip(".") + f", not back to {igw} where the request came in, so the client never gets the response.")
+            self.hops[-1] = self.hops[-1].dropping(
+                lambda: back.explain().rstrip(".") + f", not back to {igw} where the request came in, so the client never gets the response.")
             raise _Blocked
 
 

@@ -90,8 +90,10 @@ __all__ = [
     "evaluate_nacl_readings",
     "evaluate_security_groups",
     "nacl_allows",
+    "nacl_deciding_rule",
     "new_security_group",
     "port_text",
+    "security_group_allowing",
     "security_groups_allow",
 ]
 
@@ -626,6 +628,23 @@ def security_groups_allow(
     return False
 
 
+def security_group_allowing(
+    groups: Sequence[SecurityGroup],
+    direction: Direction,
+    packet: Packet,
+    peer_groups: frozenset[str] = frozenset(),
+) -> tuple[SecurityGroup, SgRule] | None:
+    """The (group, rule) `evaluate_security_groups` names, or None when the
+    packet is denied, without building the decision.
+
+    >>> app = SecurityGroup("sg-app", "app", (SgRule(Protocol.TCP, 8080, 8080, "sg-web"),), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("10.0.1.5"), IPv4Address("10.0.2.5"), 40000, 8080)
+    >>> security_group_allowing([app], Direction.INBOUND, pkt, frozenset({"sg-web"}))[1].describe(Direction.INBOUND)
+    'tcp 8080 from sg-web'
+    """
+    return _sg_allowing(groups, direction, packet, peer_groups)
+
+
 def _sg_allowing(
     groups: Sequence[SecurityGroup], direction: Direction, packet: Packet, peer_groups: frozenset[str]
 ) -> tuple[SecurityGroup, SgRule] | None:
@@ -757,6 +776,30 @@ class NetworkAcl:
         """
         ordered: tuple[NaclRule, ...] = self.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"]
         return ordered
+
+
+    def port_bounds(self, direction: Direction) -> tuple[int, ...]:
+        """The destination ports where the rules of one direction can start
+        deciding differently: each rule's first port and the port after its
+        last, in increasing order (remembered: the ACL is immutable).
+
+        >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 65535, ALL_IPV4),
+        ...                            NaclRule(90, Action.DENY, Protocol.TCP, 443, 443, ALL_IPV4),
+        ...                            NaclRule(80, Action.DENY, Protocol.ALL, None, None, ALL_IPV4)), ())
+        >>> acl.port_bounds(Direction.INBOUND), acl.port_bounds(Direction.OUTBOUND)
+        ((443, 444, 1024, 65536), ())
+        """
+        key = "_bounds_in" if direction is _INBOUND else "_bounds_out"
+        bounds: tuple[int, ...] | None = self.__dict__.get(key)
+        if bounds is None:
+            found = set()
+            for rule in self.inbound if direction is _INBOUND else self.outbound:
+                if rule.port_from is not None:
+                    found.add(rule.port_from)
+                if rule.port_to is not None:
+                    found.add(rule.port_to + 1)
+            bounds = self.__dict__[key] = tuple(sorted(found))
+        return bounds
 
 
 def _rule_number(rule: NaclRule) -> int:
@@ -917,6 +960,47 @@ def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
         if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
             return rule.action is _ALLOW
     return False
+
+
+def nacl_deciding_rule(
+    acl: NetworkAcl,
+    direction: Direction,
+    packet: Packet,
+    *,
+    reading: NaclReading = NaclReading.RULE_NUMBER,
+    port: int | None = None,
+) -> NaclRule | None:
+    """The rule `evaluate_nacl` names (None when the ``*`` rule denies),
+    without building the decision.  `port`, when given, stands for the
+    packet's destination port (no other packet is built).
+
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 443, 443, ALL_IPV4),
+    ...                            NaclRule(90, Action.DENY, Protocol.ALL, None, None, IPv4Network("203.0.113.0/24"))), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("203.0.113.9"), IPv4Address("10.0.1.5"), 50000, 443)
+    >>> nacl_deciding_rule(acl, Direction.INBOUND, pkt).number, nacl_deciding_rule(acl, Direction.INBOUND, pkt, reading=NaclReading.LISTED_ORDER).number
+    (90, 100)
+    >>> nacl_deciding_rule(acl, Direction.INBOUND, pkt, reading=NaclReading.LISTED_ORDER, port=80).number
+    90
+    """
+    inbound = direction is _INBOUND
+    if reading is _RULE_NUMBER:
+        rules: tuple[NaclRule, ...] = acl.__dict__["_sorted_in" if inbound else "_sorted_out"]
+    elif reading is _LISTED_ORDER:
+        rules = acl.inbound if inbound else acl.outbound
+    else:
+        if port is not None:
+            packet = Packet(packet.protocol, packet.source, packet.destination, packet.source_port, port)
+        return evaluate_nacl(acl, direction, packet, reading=reading).rule
+    # `_first_match`, inlined, with the port replaced.
+    version, source, destination, protocol, own_port = packet._ends
+    if port is None:
+        port = own_port
+    value = source if inbound else destination
+    for rule in rules:
+        p, low, high, v, mask, base = rule._match
+        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
+            return rule
+    return None
 
 
 def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:

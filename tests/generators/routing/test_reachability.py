@@ -3,18 +3,25 @@ hand-built topologies where the blocking component is known."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network
 
 import pytest
+from faker import Faker
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generators.routing.model import Route, RouteTable
-from generators.routing.reachability import Flow, HopKind, Leg, Verdict, WalkMisconception, nacl_over_ports, walk
+from generators.routing.questions_reach import DEFECTS, Defect
+from generators.routing.reachability import Flow, Hop, HopKind, Leg, Verdict, WalkMisconception, nacl_over_ports, walk
+from generators.routing.scenarios import build_vpc, two_tier
 from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc, example_vpc
 from generators.security.model import (
     ALL_IPV4,
     Action,
     Direction,
+    NaclReading,
     NaclRule,
     NetworkAcl,
     Packet,
@@ -23,6 +30,9 @@ from generators.security.model import (
     SgRule,
     default_nacl,
     evaluate_nacl,
+    evaluate_security_groups,
+    nacl_deciding_rule,
+    security_group_allowing,
 )
 
 A, N = IPv4Address, IPv4Network
@@ -340,3 +350,197 @@ def test_walks_of_one_topology_share_hops_and_agree_with_a_fresh_topology() -> N
         assert shared.verdict is fresh.verdict
         assert [(h.label, h.allowed, h.detail, h.rule) for h in shared.hops] == [
             (h.label, h.allowed, h.detail, h.rule) for h in fresh.hops]
+
+
+# --- the walk's fast paths against the plain computation --------------------
+
+CIDRS = ("0.0.0.0/0", "10.0.0.0/16", "10.0.1.0/24", "198.51.100.0/24")
+ADDRESSES = ("10.0.1.5", "10.0.2.9", "198.51.100.7", "203.0.113.4")
+
+
+@st.composite
+def nacl_rules(draw: st.DrawFn) -> tuple[NaclRule, ...]:
+    numbers = draw(st.lists(st.integers(1, 300), min_size=0, max_size=6, unique=True))
+    rules = []
+    for number in numbers:
+        protocol = draw(st.sampled_from((TCP, Protocol.UDP, Protocol.ALL, Protocol.ICMP)))
+        low = high = None
+        if protocol.has_ports:
+            low = draw(st.integers(0, 65535))
+            high = draw(st.integers(low, min(65535, low + draw(st.sampled_from((0, 10, 5000, 65535))))))
+        rules.append(NaclRule(number, draw(st.sampled_from((Action.ALLOW, Action.DENY))), protocol, low, high,
+                              N(draw(st.sampled_from(CIDRS)))))
+    return tuple(rules)
+
+
+@st.composite
+def packets(draw: st.DrawFn) -> Packet:
+    source, destination = draw(st.sampled_from(ADDRESSES)), draw(st.sampled_from(ADDRESSES))
+    protocol = draw(st.sampled_from((TCP, Protocol.UDP)))
+    return Packet(protocol, A(source), A(destination), draw(st.integers(0, 65535)), draw(st.integers(0, 65535)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(nacl_rules(), nacl_rules(), packets(), st.sampled_from(tuple(NaclReading)), st.integers(0, 65535))
+def test_nacl_deciding_rule_is_the_rule_evaluate_nacl_names(
+    inbound: tuple[NaclRule, ...], outbound: tuple[NaclRule, ...], packet: Packet, reading: NaclReading, port: int
+) -> None:
+    acl = NetworkAcl("acl-r", inbound, outbound)
+    moved = replace(packet, destination_port=port)
+    for direction in Direction:
+        assert nacl_deciding_rule(acl, direction, packet, reading=reading) is evaluate_nacl(acl, direction, packet, reading=reading).rule
+        assert nacl_deciding_rule(acl, direction, packet, reading=reading, port=port) == evaluate_nacl(
+            acl, direction, moved, reading=reading).rule
+
+
+@settings(max_examples=300, deadline=None)
+@given(nacl_rules(), packets(), st.integers(0, 65535), st.integers(0, 3000), st.sampled_from(tuple(NaclReading)))
+def test_nacl_over_ports_against_every_port(
+    rules: tuple[NaclRule, ...], packet: Packet, low: int, width: int, reading: NaclReading
+) -> None:
+    """The stretch-by-stretch answer (rule boundaries from `port_bounds`) is
+    the answer of checking each port in turn."""
+    high = min(65535, low + width)
+    acl = NetworkAcl("acl-r", rules, ())
+    decision, denied = nacl_over_ports(acl, Direction.INBOUND, packet, low, high, reading)
+
+    def at(port: int) -> NaclRule | None:
+        return evaluate_nacl(acl, Direction.INBOUND, replace(packet, destination_port=port), reading=reading).rule
+
+    def passes(rule: NaclRule | None) -> bool:
+        return rule is not None and rule.action is Action.ALLOW
+
+    bounds = acl.port_bounds(Direction.INBOUND)
+    assert list(bounds) == sorted({p for r in rules if r.port_from is not None for p in (r.port_from, r.port_to + 1)})  # type: ignore[operator]
+    # Between two boundaries every port gets the same rule, so checking the
+    # stretch starts is checking every port.
+    starts = [low, *[b for b in bounds if low < b <= high]]
+    by_start = {start: at(start) for start in starts}
+    for start, end in zip(starts, [*starts[1:], high + 1]):
+        assert all(at(p) is by_start[start] for p in {start, (start + end - 1) // 2, end - 1})
+    first_bad = next((s for s in starts if not passes(by_start[s])), None)
+    if first_bad is None:
+        assert denied is None and decision.allowed and decision.rule is by_start[low]
+    else:
+        assert denied is not None and denied[0] == first_bad and not decision.allowed and decision.rule is by_start[first_bad]
+        after = [s for s in starts if s > denied[1]]
+        assert all(by_start[s] is decision.rule for s in starts if first_bad <= s <= denied[1])
+        assert not after or by_start[after[0]] is not decision.rule
+
+
+@st.composite
+def security_groups(draw: st.DrawFn) -> tuple[SecurityGroup, ...]:
+    groups = []
+    for index in range(draw(st.integers(1, 3))):
+        rules = []
+        for _ in range(draw(st.integers(0, 3))):
+            protocol = draw(st.sampled_from((TCP, Protocol.UDP, Protocol.ALL)))
+            low = high = None
+            if protocol.has_ports:
+                low = draw(st.integers(0, 65535))
+                high = draw(st.integers(low, 65535))
+            peer = draw(st.sampled_from((*CIDRS, "sg-a", "sg-b")))
+            rules.append(SgRule(protocol, low, high, peer if peer.startswith("sg-") else N(peer)))
+        groups.append(SecurityGroup(f"sg-{index}", f"g{index}", tuple(rules), tuple(reversed(rules))))
+    return tuple(groups)
+
+
+@settings(max_examples=200, deadline=None)
+@given(security_groups(), packets(), st.sampled_from((frozenset(), frozenset({"sg-a"}), frozenset({"sg-a", "sg-b"}))))
+def test_security_group_allowing_is_the_rule_the_decision_names(
+    groups: tuple[SecurityGroup, ...], packet: Packet, peers: frozenset[str]
+) -> None:
+    for direction in Direction:
+        decision = evaluate_security_groups(groups, direction, packet, peers)
+        found = security_group_allowing(groups, direction, packet, peers)
+        assert (found is not None) == decision.allowed
+        if found is not None:
+            assert found[0] is decision.group and found[1] is decision.rule
+
+
+def test_hops_compare_by_what_they_name_not_by_how_they_explain() -> None:
+    hop = Hop(Leg.REQUEST, HopKind.NETWORK_ACL, "acl-1", "inbound", True, "one way", "100", "subnet-a")
+    same = Hop(Leg.REQUEST, HopKind.NETWORK_ACL, "acl-1", "inbound", True, lambda: "another way", None, "subnet-a")
+    assert hop == same and hash(hop) == hash(same) and len({hop, same}) == 1
+    assert hop != replace_leg(hop) and hop != "acl-1"
+    dropped = hop.dropping(lambda: "dropped")
+    assert (dropped.allowed, dropped.detail, dropped.rule, dropped.label) == (False, "dropped", "100", hop.label)
+    assert dropped != hop
+    assert repr(hop) == ("Hop(leg=<Leg.REQUEST: 'request'>, kind=<HopKind.NETWORK_ACL: 'network ACL'>, component='acl-1', "
+                         "direction='inbound', allowed=True, subnet='subnet-a')")
+
+
+def replace_leg(hop: Hop) -> Hop:
+    return Hop(Leg.RESPONSE, hop.kind, hop.component, hop.direction, hop.allowed, hop.why, hop.deciding, hop.subnet)
+
+
+@pytest.mark.parametrize("misconception", list(WalkMisconception))
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_misconception_walks_after_the_aws_walk_read_like_walks_on_a_fresh_topology(
+    defect: Defect, misconception: WalkMisconception
+) -> None:
+    """A misconception walk reuses the AWS walk's hops where the misconception
+    changes nothing (a listed-order reading of rules already in number order,
+    a group reference on rules without any, skipping a blackhole the AWS
+    route is not): it must read exactly like the same walk done alone."""
+    for seed in range(4):
+        rng = random.Random(seed)
+        p = two_tier(rng, Faker())
+        flow, _ = defect(p, rng)
+        shared = build_vpc(p)
+        walk(shared, flow)
+        after = walk(shared, flow, [misconception])
+        alone = walk(build_vpc(p), flow, [misconception])
+        assert after.verdict is alone.verdict
+        assert [(h.label, h.allowed, h.detail, h.rule) for h in after.hops] == [
+            (h.label, h.allowed, h.detail, h.rule) for h in alone.hops]
+
+
+@settings(max_examples=200, deadline=None)
+@given(nacl_rules(), packets())
+def test_rules_stored_in_number_order_read_the_same_in_listed_order(rules: tuple[NaclRule, ...], packet: Packet) -> None:
+    """Why the walk reuses the rule-number hop for a listed-order reading
+    when the ACL's rules are their own number-ordered tuple."""
+    acl = NetworkAcl("acl-r", tuple(sorted(rules, key=lambda r: r.number)), rules)
+    assert acl.rules(Direction.INBOUND) is acl.ordered(Direction.INBOUND)
+    for direction in Direction:
+        listed = evaluate_nacl(acl, direction, packet, reading=NaclReading.LISTED_ORDER)
+        if acl.rules(direction) is acl.ordered(direction):
+            assert listed == evaluate_nacl(acl, direction, packet)
+
+
+@settings(max_examples=200, deadline=None)
+@given(security_groups(), packets())
+def test_groups_without_group_references_ignore_the_peer(groups: tuple[SecurityGroup, ...], packet: Packet) -> None:
+    """Why the walk reuses the AWS hop under SG_REFERENCE_ANY when no rule
+    of the direction names a group."""
+    for direction in Direction:
+        if not any(isinstance(rule.peer, str) for group in groups for rule in group.rules(direction)):
+            assert security_group_allowing(groups, direction, packet, frozenset({"sg-a", "sg-b"})) == security_group_allowing(
+                groups, direction, packet)
+
+
+def test_listed_order_reading_applies_where_the_listing_is_not_in_number_order() -> None:
+    """A deny numbered first but listed last: AWS drops the request, a
+    learner reading the rules as listed lets it through, and an ACL listed in
+    number order reads the same both ways."""
+    deny_last = NetworkAcl("acl-app", (*OPEN.inbound, NaclRule(50, Action.DENY, TCP, 8080, 8080, ALL_IPV4)), OPEN.outbound)
+    vpc = split_acls(replace(OPEN, id="acl-web"), deny_last)
+    flow = Flow("i-web", "i-app", TCP, 8080)
+    aws = walk(vpc, flow)
+    assert aws.blocking is not None and (aws.blocking.component, aws.blocking.rule) == ("acl-app", "50")
+    listed = walk(vpc, flow, [WalkMisconception.NACL_LISTED_ORDER])
+    assert listed.reachable
+    web_out = [h for h in listed.hops if h.component == "acl-web"][0]
+    assert web_out is aws.hops[1]  # acl-web is listed in number order: the AWS hop, reused
+
+
+def test_group_reference_belief_lets_any_instance_match() -> None:
+    other = SecurityGroup("sg-other", "other", (), ())
+    vpc = two_subnets(security_groups=(WEB_SG, replace(APP_SG, inbound=(SgRule(TCP, 8080, 8080, "sg-other"),)), other))
+    flow = Flow("i-web", "i-app", TCP, 8080)
+    aws = walk(vpc, flow)
+    assert aws.blocking is not None and aws.blocking.component == "sg-app"
+    believed = walk(vpc, flow, [WalkMisconception.SG_REFERENCE_ANY])
+    assert believed.blocking is None or believed.blocking.component != "sg-app"
+    assert believed.hops[0] is aws.hops[0]  # sg-web's outbound rules name no group: the AWS hop, reused
