@@ -55,7 +55,6 @@ Facts encoded here (checked against AWS documentation):
 from __future__ import annotations
 
 import ipaddress
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from typing import Final
 from dataclasses import dataclass
@@ -78,13 +77,13 @@ from generators.security.model import (
     Direction,
     NaclDecision,
     NaclReading,
-    NaclRule,
     NetworkAcl,
     Packet,
     Protocol,
     SgDecision,
     ephemeral_ports,
     nacl_deciding_rule,
+    nacl_rule_over_ports,
     port_text,
     security_group_allowing,
 )
@@ -323,34 +322,8 @@ def nacl_over_ports(
     >>> decision.rule_label, denied
     ('*', (49152, 61000))
     """
-    rule, denied = _rule_over_ports(acl, direction, packet, low, high, reading)
+    rule, denied = nacl_rule_over_ports(acl, direction, packet, low, high, reading=reading)
     return NaclDecision(rule is not None and rule.action is _ALLOW, rule, direction, acl.id), denied
-
-
-def _rule_over_ports(
-    acl: NetworkAcl, direction: Direction, packet: Packet, low: int, high: int, reading: NaclReading
-) -> tuple[NaclRule | None, tuple[int, int] | None]:
-    """`nacl_over_ports` naming the deciding rule (None for ``*``) instead of
-    building a decision."""
-    # The stretches start at `low` and at every rule boundary inside the range.
-    bounds = acl.port_bounds(direction)
-    inner = bounds[bisect_right(bounds, low):bisect_right(bounds, high)]
-    if not inner:
-        rule = nacl_deciding_rule(acl, direction, packet, reading=reading, port=low)
-        return rule, None if rule is not None and rule.action is _ALLOW else (low, high)
-    starts = (low, *inner)
-    first_allow: NaclRule | None = None
-    for i, start in enumerate(starts):
-        rule = nacl_deciding_rule(acl, direction, packet, reading=reading, port=start)
-        if rule is None or rule.action is not _ALLOW:
-            # Merge with following stretches denied by the same rule.
-            j = i + 1
-            while j < len(starts) and nacl_deciding_rule(acl, direction, packet, reading=reading, port=starts[j]) is rule:
-                j += 1
-            return rule, (start, starts[j] - 1 if j < len(starts) else high)
-        if first_allow is None:
-            first_allow = rule
-    return first_allow, None
 
 
 def remembered_packet(
@@ -550,7 +523,7 @@ class _Walker:
             rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
         else:
             assert ports is not None
-            rule, denied = _rule_over_ports(acl, direction, packet, ports[0], ports[1], reading)
+            rule, denied = nacl_rule_over_ports(acl, direction, packet, ports[0], ports[1], reading=reading)
         allowed = rule is not None and rule.action is _ALLOW
 
         def detail() -> str:

@@ -53,6 +53,7 @@ True
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -91,6 +92,7 @@ __all__ = [
     "evaluate_security_groups",
     "nacl_allows",
     "nacl_deciding_rule",
+    "nacl_rule_over_ports",
     "new_security_group",
     "port_text",
     "security_group_allowing",
@@ -1001,6 +1003,61 @@ def nacl_deciding_rule(
         if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
             return rule
     return None
+
+
+def nacl_rule_over_ports(
+    acl: NetworkAcl,
+    direction: Direction,
+    packet: Packet,
+    low: int,
+    high: int,
+    *,
+    reading: NaclReading = NaclReading.RULE_NUMBER,
+) -> tuple[NaclRule | None, tuple[int, int] | None]:
+    """`packet` sent to every destination port in `low`..`high`: the rule
+    deciding the first stretch of ports that is denied (None for ``*``) and
+    that stretch, or the rule allowing `low` and None when every port passes.
+
+    >>> acl = NetworkAcl("acl-1", (NaclRule(100, Action.ALLOW, Protocol.TCP, 1024, 49151, ALL_IPV4),), ())
+    >>> pkt = Packet(Protocol.TCP, IPv4Address("1.2.3.4"), IPv4Address("10.0.0.5"), 443, 0)
+    >>> nacl_rule_over_ports(acl, Direction.INBOUND, pkt, 32768, 40000)[0].number
+    100
+    >>> nacl_rule_over_ports(acl, Direction.INBOUND, pkt, 32768, 61000)
+    (None, (49152, 61000))
+    """
+    inbound = direction is _INBOUND
+    if reading is _RULE_NUMBER or reading is _LISTED_ORDER:
+        # Usually the first rule that matches any port of the range covers
+        # all of it (or none matches): then it decides every port.
+        if reading is _RULE_NUMBER:
+            rules: tuple[NaclRule, ...] = acl.__dict__["_sorted_in" if inbound else "_sorted_out"]
+        else:
+            rules = acl.inbound if inbound else acl.outbound
+        version, source, destination, protocol, _ = packet._ends
+        value = source if inbound else destination
+        for rule in rules:
+            p, rule_low, rule_high, v, mask, base = rule._match
+            if (p is protocol or p is _ALL) and rule_low <= high and low <= rule_high and v == version and value & mask == base:
+                if rule_low <= low and high <= rule_high:
+                    return rule, None if rule.action is _ALLOW else (low, high)
+                break
+        else:
+            return None, (low, high)
+    # Stretches between the rules' port boundaries: one port decides each.
+    bounds = acl.port_bounds(direction)
+    starts = (low, *bounds[bisect_right(bounds, low):bisect_right(bounds, high)])
+    first_allow: NaclRule | None = None
+    for i, start in enumerate(starts):
+        decided = nacl_deciding_rule(acl, direction, packet, reading=reading, port=start)
+        if decided is None or decided.action is not _ALLOW:
+            # Merge with following stretches denied by the same rule.
+            j = i + 1
+            while j < len(starts) and nacl_deciding_rule(acl, direction, packet, reading=reading, port=starts[j]) is decided:
+                j += 1
+            return decided, (start, starts[j] - 1 if j < len(starts) else high)
+        if first_allow is None:
+            first_allow = decided
+    return first_allow, None
 
 
 def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:
