@@ -227,9 +227,11 @@ class Hop:
         # Built with the hop: most hops are shown, and hops are shared by the
         # walks of a question. Enum values read as plain strings (formatting
         # an enum member costs more than formatting its value).
-        of = f" of {subnet}" if subnet else ""
-        where = f" ({direction}, {leg._value_})" if direction else ""
-        self.label = f"{kind._value_} {component}{of}{where}"
+        if direction:
+            where = f" of {subnet} ({direction}, {leg._value_})" if subnet else f" ({direction}, {leg._value_})"
+        else:
+            where = f" of {subnet}" if subnet else ""
+        self.label = f"{kind._value_} {component}{where}"
 
     def _key(self) -> tuple[Leg, HopKind, str, str, bool, str]:
         return self.leg, self.kind, self.component, self.direction, self.allowed, self.subnet

@@ -594,7 +594,7 @@ def evaluate_security_groups(
     >>> evaluate_security_groups([app], Direction.INBOUND, pkt).allowed
     False
     """
-    found = _sg_allowing(groups, direction, packet, peer_groups)
+    found = security_group_allowing(groups, direction, packet, peer_groups)
     checked = tuple([g.id for g in groups])
     if found is None:
         return SgDecision(False, None, None, direction, checked)
@@ -614,7 +614,7 @@ def security_groups_allow(
     >>> security_groups_allow([app], Direction.INBOUND, pkt, frozenset({"sg-web"})), security_groups_allow([app], Direction.INBOUND, pkt)
     (True, False)
     """
-    # `_sg_allowing`, inlined: this is the innermost loop of every connection check.
+    # `security_group_allowing`, inlined: this is the innermost loop of every connection check.
     version, source, destination, protocol, port = packet._ends
     inbound = direction is _INBOUND
     value = source if inbound else destination
@@ -644,13 +644,7 @@ def security_group_allowing(
     >>> security_group_allowing([app], Direction.INBOUND, pkt, frozenset({"sg-web"}))[1].describe(Direction.INBOUND)
     'tcp 8080 from sg-web'
     """
-    return _sg_allowing(groups, direction, packet, peer_groups)
-
-
-def _sg_allowing(
-    groups: Sequence[SecurityGroup], direction: Direction, packet: Packet, peer_groups: frozenset[str]
-) -> tuple[SecurityGroup, SgRule] | None:
-    """The first (group, rule) that allows `packet`, in the order given, or None."""
+    # The first (group, rule) that allows `packet`, in the order given.
     version, source, destination, protocol, port = packet._ends
     inbound = direction is _INBOUND
     value = source if inbound else destination
