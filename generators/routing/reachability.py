@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 from socket import inet_aton, inet_ntoa
 
 from generators.routing.values import quick_init
@@ -77,10 +77,13 @@ from generators.security.model import (
     Direction,
     NaclDecision,
     NaclReading,
+    NaclRule,
     NetworkAcl,
     Packet,
     Protocol,
+    SecurityGroup,
     SgDecision,
+    SgRule,
     ephemeral_ports,
     nacl_deciding_rule,
     nacl_rule_over_ports,
@@ -385,6 +388,29 @@ class _End:
 
 
 
+def _sg_detail(groups: tuple[SecurityGroup, ...], direction: Direction, found: tuple[SecurityGroup, SgRule] | None) -> str:
+    """What the security groups of a hop decided, in one sentence."""
+    checked = tuple([g.id for g in groups])
+    if found is None:
+        return SgDecision(False, None, None, direction, checked).explain()
+    return SgDecision(True, found[0], found[1], direction, checked).explain()
+
+
+def _nacl_detail(
+    acl_id: str, direction: Direction, rule: NaclRule | None, ports: tuple[int, int] | None, denied: tuple[int, int] | None
+) -> str:
+    """What a network ACL decided, in one sentence: for one port, or over
+    the ephemeral range `ports` (`denied` is its first denied stretch)."""
+    explained = NaclDecision(rule is not None and rule.action is _ALLOW, rule, direction, acl_id).explain()
+    if ports is None:
+        return explained
+    span = port_text(*ports)
+    if denied is None:
+        return f"Every port of the ephemeral range {span} passes: {_lower(explained)}"
+    part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
+    return part + _lower(explained)
+
+
 class _Blocked(Exception):
     """Raised inside the walk when a hop drops the packet."""
 
@@ -485,16 +511,12 @@ class _Walker:
         else:
             peers = frozenset(peer.groups)
         found = security_group_allowing(groups, direction, packet, peers)
-
-        def detail() -> str:
-            checked = tuple([g.id for g in groups])
-            if found is None:
-                return SgDecision(False, None, None, direction, checked).explain()
-            return SgDecision(True, found[0], found[1], direction, checked).explain()
-
         name = groups[0].id if len(groups) == 1 else ", ".join([g.id for g in groups])
-        rule = None if found is None else (lambda: found[1].describe(direction))
-        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], found is not None, detail, rule)
+        # Explanations as partials of module functions: cheaper to build than
+        # closures, and only the shown hops are ever explained.
+        rule = None if found is None else partial(found[1].describe, direction)
+        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], found is not None,
+                   partial(_sg_detail, groups, direction, found), rule)
 
     def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
         response = leg is _RESPONSE
@@ -520,27 +542,14 @@ class _Walker:
     ) -> Hop:
         acl = self.vpc.nacl(subnet.nacl_id)
         denied: tuple[int, int] | None = None
-        single = ports is None or ports[0] == ports[1]
-        if single:
+        if ports is None or ports[0] == ports[1]:
             rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
+            ports = None  # one port: the packet's own
         else:
-            assert ports is not None
             rule, denied = nacl_rule_over_ports(acl, direction, packet, ports[0], ports[1], reading=reading)
-        allowed = rule is not None and rule.action is _ALLOW
-
-        def detail() -> str:
-            explained = NaclDecision(allowed, rule, direction, acl.id).explain()
-            if single:
-                return explained
-            assert ports is not None
-            span = port_text(*ports)
-            if denied is None:
-                return f"Every port of the ephemeral range {span} passes: {_lower(explained)}"
-            part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
-            return part + _lower(explained)
-
-        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], allowed, detail,
-                   "*" if rule is None else str(rule.number), subnet.id)
+        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], rule is not None and rule.action is _ALLOW,
+                   partial(_nacl_detail, acl.id, direction, rule, ports, denied), "*" if rule is None else str(rule.number),
+                   subnet.id)
 
     def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
         """The packet leaves `src` and enters `dst` (no crossing inside one subnet)."""
@@ -562,10 +571,7 @@ class _Walker:
         if found is None:
             table = self.vpc.effective_table_of(subnet.id)
             decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
-
-            def rule() -> str | None:
-                return decision.route.describe() if decision.route else None
-
+            rule = None if decision.route is None else decision.route.describe
             # The key holds the address's id: keep the address alive with it.
             found = self.memo[key] = (decision, Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain, rule),
                                       destination)
