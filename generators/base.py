@@ -12,6 +12,7 @@ Bump `version` whenever a change makes an old seed draw a different scenario.
 from __future__ import annotations
 
 import random
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,17 +30,19 @@ from quizapp.questions import (
     choice_keys,
 )
 
-_FAKER: Faker | None = None
+_LOCAL = threading.local()
 
 
 def _seeded_faker(seed: int) -> Faker:
-    """One Faker per process, reseeded per instance (building a Faker costs
-    tens of milliseconds; reseeding costs microseconds)."""
-    global _FAKER
-    if _FAKER is None:
-        _FAKER = Faker("en_US")
-    _FAKER.seed_instance(seed)
-    return _FAKER
+    """A Faker reseeded for one instance: one per thread (building a Faker
+    costs tens of milliseconds, reseeding microseconds), since the web
+    server makes questions on several threads at once and a Faker shared
+    between them would draw one question's words from another's seed."""
+    fake: Faker | None = getattr(_LOCAL, "faker", None)
+    if fake is None:
+        fake = _LOCAL.faker = Faker("en_US")
+    fake.seed_instance(seed)
+    return fake
 
 
 @dataclass(frozen=True)

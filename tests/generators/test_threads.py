@@ -1,0 +1,41 @@
+"""Questions made at the same time on several threads (the web server is
+threaded) are the questions their seeds make on their own."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import generators
+
+
+def test_concurrent_makes_draw_what_their_seeds_draw() -> None:
+    ids = [gid for gid in sorted(generators.REGISTRY) if gid.startswith(("routing.", "vpc.", "security."))][::3]
+    seeds = range(40)
+    expected = {(gid, s): generators.get(gid).make(s) for gid in ids for s in seeds}
+    got: dict[tuple[str, int], object] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def work(offset: int) -> None:
+        try:
+            start.wait()
+            for i, key in enumerate(expected):
+                if i % 6 == offset:
+                    got[key] = generators.get(key[0]).make(key[1])
+        except BaseException as exc:  # reported below, with the others
+            errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    wrong = [key for key, question in expected.items() if got[key] != question]
+    assert not wrong, f"{len(wrong)} of {len(expected)} questions changed when made concurrently, e.g. {wrong[:3]}"
