@@ -98,6 +98,24 @@ def below(rng: random.Random, n: int) -> int:
     return r
 
 
+def draws(rng: random.Random, bounds: Sequence[int]) -> list[int]:
+    """``[below(rng, n) for n in bounds]`` in one call (a scenario draws many
+    small numbers in a row).
+
+    >>> draws(random.Random(5), (256, 8, 2)) == [below(r, n) for r in [random.Random(5)] for n in (256, 8, 2)]
+    True
+    """
+    bits = rng.getrandbits
+    out = []
+    for n in bounds:
+        k = n.bit_length()
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        out.append(r)
+    return out
+
+
 def pick(rng: random.Random, options: Sequence[T]) -> T:
     """``rng.choice(options)``: the same pick from the same draws.
 
@@ -462,31 +480,42 @@ def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
 # --- a standard two-tier VPC ------------------------------------------------
 
 
+_TWO_TIER_FIRST = (256, len(REGIONS), len(SERVICE_PORTS), 100)
+_TWO_TIER_WEB = (246, len(PUBLIC_OCTETS), 256, 256, 254, 2)
+_TWO_TIER_APP_NAT = (246, 246, len(PUBLIC_OCTETS), 256, 256, 254)
+
+
 def two_tier(rng: random.Random, fake: Faker) -> Params:
     """A VPC with a public web subnet (internet gateway, NAT gateway, web
     instance with a public address) and a private app subnet routing to the
     NAT gateway, custom network ACLs that allow exactly the expected traffic,
     and security groups web/app/ops. The app listens on a random port."""
-    x = below(rng, 256)  # the VPC is 10.x.0.0/16
-    region = pick(rng, REGIONS)
+    # The VPC is 10.x.0.0/16 (the words come from Faker's own random).
+    x, region_at, port_at, half = draws(rng, _TWO_TIER_FIRST)
+    region, port, third = REGIONS[region_at], str(SERVICE_PORTS[port_at]), 2 * half
     w = words(fake, 5)
-    port = str(pick(rng, SERVICE_PORTS))
-    third = 2 * below(rng, 100)
     net = f"10.{x}."
     web_net, app_net = f"{net}{third}.", f"{net}{third + 1}."
     web_cidr, app_cidr = f"{web_net}0/24", f"{app_net}0/24"
     vpc_cidr = f"{net}0.0/16"
     (vpc_id, igw, nat, acl_pub, rtb_pub, acl_priv, rtb_priv, rtb_main, sub_pub, sub_priv, sg_web, sg_app,
      sg_ops) = hexids(rng, ("vpc", "igw", "nat", "acl", "rtb", "acl", "rtb", "rtb", "subnet", "subnet", "sg", "sg", "sg"))
-    step = 100 if below(rng, 2) else 10
+    step_bit, zone_bit = draws(rng, (2, 2))
+    step = 100 if step_bit else 10
     n = [str(step), str(2 * step), str(3 * step)]
     zone_a, zone_b = f"{region}a", f"{region}b"
     anywhere = "0.0.0.0/0"
+    # The instances' and the NAT gateway's numbers, in the order they were
+    # always drawn (each public address as `internet_host` draws it).
+    web_id = hexid(rng, "i")
+    web_ip, a1, b1, c1, d1, windows = draws(rng, _TWO_TIER_WEB)
+    app_id = hexid(rng, "i")
+    app_ip, nat_ip, a2, b2, c2, d2 = draws(rng, _TWO_TIER_APP_NAT)
     params: Params = {
         "vpc": {"id": vpc_id, "cidr": vpc_cidr, "igw": igw},
         "subnets": [
             {"id": sub_pub, "name": f"{w[0]}-public", "cidr": web_cidr, "az": zone_a, "acl": acl_pub, "rtb": rtb_pub},
-            {"id": sub_priv, "name": f"{w[1]}-private", "cidr": app_cidr, "az": zone_b if below(rng, 2) else zone_a,
+            {"id": sub_priv, "name": f"{w[1]}-private", "cidr": app_cidr, "az": zone_b if zone_bit else zone_a,
              "acl": acl_priv, "rtb": rtb_priv},
         ],
         "route_tables": [
@@ -509,13 +538,14 @@ def two_tier(rng: random.Random, fake: Faker) -> Params:
             {"id": sg_ops, "name": w[2], "inbound": [["tcp", "22", anywhere]], "outbound": [["all", "all", anywhere]]},
         ],
         "instances": [
-            {"id": hexid(rng, "i"), "name": w[3], "subnet": sub_pub, "ip": f"{web_net}{4 + below(rng, 246)}",
-             "public_ip": internet_host(rng), "groups": [sg_web], "listens": ["tcp/443"],
-             "os": "windows" if below(rng, 2) else "linux"},
-            {"id": hexid(rng, "i"), "name": w[4], "subnet": sub_priv, "ip": f"{app_net}{4 + below(rng, 246)}",
+            {"id": web_id, "name": w[3], "subnet": sub_pub, "ip": f"{web_net}{4 + web_ip}",
+             "public_ip": f"{PUBLIC_OCTETS[a1]}.{b1}.{c1}.{1 + d1}", "groups": [sg_web], "listens": ["tcp/443"],
+             "os": "windows" if windows else "linux"},
+            {"id": app_id, "name": w[4], "subnet": sub_priv, "ip": f"{app_net}{4 + app_ip}",
              "public_ip": None, "groups": [sg_app], "listens": [f"tcp/{port}"], "os": "linux"},
         ],
-        "nat_gateways": [{"id": nat, "subnet": sub_pub, "ip": f"{web_net}{4 + below(rng, 246)}", "eip": internet_host(rng)}],
+        "nat_gateways": [{"id": nat, "subnet": sub_pub, "ip": f"{web_net}{4 + nat_ip}",
+                          "eip": f"{PUBLIC_OCTETS[a2]}.{b2}.{c2}.{1 + d2}"}],
         "port": port,
     }
     fix_ips(rng, params)
