@@ -33,16 +33,27 @@ from quizapp.questions import (
 _LOCAL = threading.local()
 
 
+def _seeded(seed: int) -> tuple[random.Random, Faker]:
+    """A `random.Random` and a Faker seeded for one instance, as
+    ``random.Random(seed)`` and ``Faker("en_US").seed_instance(seed)`` would
+    be: one pair per thread, reseeded (building a Faker costs tens of
+    milliseconds, reseeding microseconds). Per thread, because the web
+    server makes questions on several threads at once and a pair shared
+    between them would draw one question from another's seed."""
+    pair: tuple[random.Random, Faker, random.Random] | None = getattr(_LOCAL, "pair", None)
+    if pair is None:
+        fake = Faker("en_US")
+        fake.seed_instance(0)  # gives the Faker its own Random, reseeded below
+        pair = _LOCAL.pair = (random.Random(), fake, fake.random)
+    rng, fake, fake_random = pair
+    rng.seed(seed)
+    fake_random.seed(seed)  # all that seed_instance does once the Faker has its own Random
+    return rng, fake
+
+
 def _seeded_faker(seed: int) -> Faker:
-    """A Faker reseeded for one instance: one per thread (building a Faker
-    costs tens of milliseconds, reseeding microseconds), since the web
-    server makes questions on several threads at once and a Faker shared
-    between them would draw one question's words from another's seed."""
-    fake: Faker | None = getattr(_LOCAL, "faker", None)
-    if fake is None:
-        fake = _LOCAL.faker = Faker("en_US")
-    fake.seed_instance(seed)
-    return fake
+    """The thread's Faker, seeded for one instance (see `_seeded`)."""
+    return _seeded(seed)[1]
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class Generator(ABC):
 
     def make(self, seed: int) -> Question:
         """The question instance for `seed`."""
-        body = self.draw(random.Random(seed), _seeded_faker(seed))
+        body = self.draw(*_seeded(seed))
         return Question(
             source=self.id,
             version=self.version,

@@ -3,6 +3,7 @@ threaded) are the questions their seeds make on their own."""
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 
@@ -39,3 +40,18 @@ def test_concurrent_makes_draw_what_their_seeds_draw() -> None:
     assert not errors
     wrong = [key for key, question in expected.items() if got[key] != question]
     assert not wrong, f"{len(wrong)} of {len(expected)} questions changed when made concurrently, e.g. {wrong[:3]}"
+
+
+def test_the_reused_random_and_faker_draw_what_fresh_ones_draw() -> None:
+    from faker import Faker
+
+    from generators.base import _seeded
+
+    for seed in (0, 1, 7, 2**40 + 3):
+        rng, fake = _seeded(seed)
+        fresh_fake = Faker("en_US")
+        fresh_fake.seed_instance(seed)
+        assert [rng.random() for _ in range(5)] == [r.random() for r in [random.Random(seed)] for _ in range(5)]
+        assert fake.words(6) == fresh_fake.words(6)
+        rng.getrandbits(77)  # leave both in some other state: the next reseed must not care
+        fake.word()
