@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from faker import Faker
 
+from quizapp.values import quick_init
 from quizapp.questions import (
     AnswerKind,
     Choice,
@@ -56,6 +57,7 @@ def _seeded_faker(seed: int) -> Faker:
     return _seeded(seed)[1]
 
 
+@quick_init
 @dataclass(frozen=True)
 class Body:
     """What `draw` returns: everything in a question except its identity."""
@@ -116,6 +118,7 @@ class LabGenerator(Generator):
         """
 
 
+@quick_init
 @dataclass(frozen=True)
 class Distractor:
     """A wrong option and the misconception that produces it."""

@@ -15,6 +15,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from quizapp.values import quick_init
+
 JSONValue = Any
 """A value that `json.dumps` accepts (dicts, lists, str, int, float, bool, None)."""
 
@@ -38,6 +40,7 @@ class AnswerKind(StrEnum):
     """A small configuration that a rule model checks against the scenario."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Choice:
     """One option of a choice or ordering question.
@@ -112,6 +115,7 @@ class LabSpec:
 Spec = NumericSpec | NetworkSpec | TextSpec | LabSpec | None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Question:
     """A question instance, fully determined by its source and seed.

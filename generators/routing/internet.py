@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from generators.routing.values import quick_init
+from quizapp.values import quick_init
 from generators.routing.model import IPAddress, TargetKind, longest_prefix_match
 from generators.routing.reachability import nacl_over_ports
 from generators.routing.topology import NatGateway, Vpc

@@ -32,7 +32,7 @@ from functools import cached_property
 from typing import Any
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from generators.routing.values import quick_init
+from quizapp.values import quick_init
 from generators.routing.model import (
     IPAddress,
     IPNetwork,

@@ -9,7 +9,7 @@ import pytest
 
 from generators.routing.model import Route, RouteTable
 from generators.routing.topology import example_vpc
-from generators.routing.values import quick_init
+from quizapp.values import quick_init
 
 
 @dataclass(frozen=True)
