@@ -82,7 +82,6 @@ from generators.security.model import (
     Packet,
     Protocol,
     SecurityGroup,
-    SgDecision,
     SgRule,
     ephemeral_ports,
     nacl_deciding_rule,
@@ -356,10 +355,9 @@ def remembered_packet(
     return packet
 
 
-@lru_cache(maxsize=4096)
 def _address(text: str) -> IPAddress | None:
-    """The address a flow end names, or None for an instance id (cached:
-    parsing text costs microseconds and a question walks a flow several times)."""
+    """The address a flow end names, or None for an instance id (parsed once
+    per topology and flow: the walks remember the flow's ends)."""
     if text.startswith("i-"):
         return None
     try:
@@ -389,26 +387,47 @@ class _End:
 
 
 def _sg_detail(groups: tuple[SecurityGroup, ...], direction: Direction, found: tuple[SecurityGroup, SgRule] | None) -> str:
-    """What the security groups of a hop decided, in one sentence."""
-    checked = tuple([g.id for g in groups])
-    if found is None:
-        return SgDecision(False, None, None, direction, checked).explain()
-    return SgDecision(True, found[0], found[1], direction, checked).explain()
+    """What the security groups of a hop decided, in one sentence (the
+    sentence of `SgDecision.explain`, written directly)."""
+    way = _DIRECTION_TEXT[direction]
+    if found is not None:
+        group, rule = found
+        return f"Security group {group.name} ({group.id}) allows it with its {way} rule {rule.describe(direction)}."
+    names = ", ".join([g.id for g in groups]) or "(none)"
+    plural = "s" if len(groups) != 1 else ""
+    return (f"No {way} rule of security group{plural} {names} allows it, so it is dropped "
+            "(security groups have no deny rules; anything not allowed is denied).")
 
 
 def _nacl_detail(
     acl_id: str, direction: Direction, rule: NaclRule | None, ports: tuple[int, int] | None, denied: tuple[int, int] | None
 ) -> str:
     """What a network ACL decided, in one sentence: for one port, or over
-    the ephemeral range `ports` (`denied` is its first denied stretch)."""
-    explained = NaclDecision(rule is not None and rule.action is _ALLOW, rule, direction, acl_id).explain()
+    the ephemeral range `ports` (`denied` is its first denied stretch). The
+    sentence of `NaclDecision.explain`, written directly (its first letter
+    apart: lower case after a lead-in)."""
+    way = _DIRECTION_TEXT[direction]
+    acl = f"network ACL {acl_id}" if acl_id else "the network ACL"
+    if rule is None:
+        opening, rest = "No", f" {way} rule of {acl} matches, so the final * rule denies it."
+    else:
+        verb = "allows" if rule.action is _ALLOW else "denies"
+        opening, rest = "The first", f" {way} rule of {acl} that matches is {rule.describe(direction)}, which {verb} it."
     if ports is None:
-        return explained
+        return opening + rest
     span = port_text(*ports)
     if denied is None:
-        return f"Every port of the ephemeral range {span} passes: {_lower(explained)}"
+        return f"Every port of the ephemeral range {span} passes: {opening.lower()}{rest}"
     part = f"The ephemeral ports {span}: " if denied == ports else f"Ports {port_text(*denied)} of the ephemeral range {span}: "
-    return part + _lower(explained)
+    return part + opening.lower() + rest
+
+
+def _application_detail(instance: str, protocol: Protocol, port: int | None, listens: bool) -> str:
+    """What the destination instance does with a packet that reached it."""
+    what = f"{protocol} {port}" if port is not None else str(protocol)
+    if listens:
+        return f"An application on {instance} accepts {what}."
+    return f"The packet reaches {instance}, but nothing listens on {what}, so the operating system answers with a reset."
 
 
 class _Blocked(Exception):
@@ -667,16 +686,15 @@ class _Walker:
         if inst is None:
             return Verdict.REACHABLE
         flow = self.flow
-        listens = inst.listens(flow.protocol, flow.port) or self.beliefs.ignore_application
-
-        def detail() -> str:
-            what = f"{flow.protocol} {flow.port}" if flow.port is not None else str(flow.protocol)
-            if listens:
-                return f"An application on {inst.id} accepts {what}."
-            return f"The packet reaches {inst.id}, but nothing listens on {what}, so the operating system answers with a reset."
-
-        self.hops.append(Hop(_REQUEST, HopKind.APPLICATION, inst.id, "", listens, detail))
-        if listens:
+        ignore = self.beliefs.ignore_application
+        key = ("app", inst.id, flow.protocol, flow.port, ignore)
+        hop = self.memo.get(key)
+        if hop is None:
+            listens = ignore or inst.listens(flow.protocol, flow.port)
+            hop = self.memo[key] = Hop(_REQUEST, HopKind.APPLICATION, inst.id, "", listens,
+                                       partial(_application_detail, inst.id, flow.protocol, flow.port, listens))
+        self.hops.append(hop)
+        if hop.allowed:
             return Verdict.REACHABLE
         return Verdict.TIMEOUT if self.beliefs.closed_port_drops else Verdict.REFUSED
 
@@ -776,7 +794,7 @@ class _Walker:
                          lambda: f"{nat.id} translates IPv4 (and NAT64), not native IPv6 traffic."))
         if n_sub.id != s_sub.id:
             self.nacl(_REQUEST, n_sub, _INBOUND, request)
-        igw = self.nat_onward(nat, n_sub)
+        igw = self.nat_onward(nat, n_sub, dst.address)
         nat_eph = self.ephemeral("nat-gateway")
         out = self.packet(nat.private_ip, dst.address, nat_eph[0] if nat_eph else None, self.flow.port)
         self.nacl(_REQUEST, n_sub, _OUTBOUND, out)
@@ -788,14 +806,15 @@ class _Walker:
         self.stateless_sg_return(None, s, reply)
         self.cross_subnets(_RESPONSE, n_sub, s_sub, reply, eph)
 
-    def nat_onward(self, nat: NatGateway, n_sub: Subnet) -> str:
-        """The NAT gateway forwards the packet; returns the internet gateway it uses."""
+    def nat_onward(self, nat: NatGateway, n_sub: Subnet, destination: IPAddress) -> str:
+        """The NAT gateway forwards the packet to the host at `destination`
+        outside the VPC; returns the internet gateway it uses."""
         if nat.elastic_ip is None:
             self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
                          lambda: f"{nat.id} is a private NAT gateway (no Elastic IP address): it cannot send traffic to the internet."))
         self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", True,
                      lambda: f"{nat.id} (in {n_sub.id}, {n_sub.az}) replaces the source address with its own {nat.private_ip}."))
-        onward = self.route(_REQUEST, n_sub, _any_internet(self.flow))
+        onward = self.route(_REQUEST, n_sub, destination)
         assert onward.route is not None
         if onward.route.kind is not TargetKind.INTERNET_GATEWAY:
             self.hops[-1] = self.hops[-1].dropping(
@@ -871,16 +890,6 @@ class _NoPublicAddress(Exception):
         super().__init__(f"{instance.id} has no public address")
         self.source = source
         self.instance = instance
-
-
-def _lower(sentence: str) -> str:
-    return sentence[:1].lower() + sentence[1:]
-
-
-def _any_internet(flow: Flow) -> IPAddress:
-    address = _address(flow.destination)
-    assert address is not None
-    return address
 
 
 VERDICT_ONLY = frozenset({WalkMisconception.FIREWALL_REJECTS, WalkMisconception.IGNORE_APPLICATION,

@@ -14,13 +14,25 @@ from hypothesis import strategies as st
 
 from generators.routing.model import Route, RouteTable
 from generators.routing.questions_reach import DEFECTS, Defect
-from generators.routing.reachability import Flow, Hop, HopKind, Leg, Verdict, WalkMisconception, nacl_over_ports, walk
+from generators.routing.reachability import (
+    Flow,
+    Hop,
+    HopKind,
+    Leg,
+    Verdict,
+    WalkMisconception,
+    _nacl_detail,
+    _sg_detail,
+    nacl_over_ports,
+    walk,
+)
 from generators.routing.scenarios import build_vpc, two_tier
 from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc, example_vpc
 from generators.security.model import (
     ALL_IPV4,
     Action,
     Direction,
+    NaclDecision,
     NaclReading,
     NaclRule,
     NetworkAcl,
@@ -32,6 +44,8 @@ from generators.security.model import (
     evaluate_nacl,
     evaluate_security_groups,
     nacl_deciding_rule,
+    nacl_rule_over_ports,
+    port_text,
     security_group_allowing,
 )
 
@@ -230,6 +244,30 @@ def test_connection_refused_when_nothing_listens() -> None:
 
 
 # --- internet paths ------------------------------------------------------------
+
+
+def test_application_hops_are_remembered_per_port_and_belief() -> None:
+    """The application hop is remembered per instance, protocol, port and
+    the "open port means a listener" belief: walks of one topology in any
+    order read like walks on a fresh copy."""
+    quiet = replace(example_vpc(), instances=(example_vpc().instances[0], replace(example_vpc().instances[1], listening=())))
+    flows = [Flow("i-web", "i-app", TCP, 8080), Flow("i-web", "i-app", TCP, 9000), Flow("i-web", "i-app", Protocol.ICMP, None)]
+    beliefs = [[], [WalkMisconception.IGNORE_APPLICATION], [WalkMisconception.CLOSED_PORT_DROPS]]
+    for vpc in (example_vpc(), quiet):
+        fresh = [[walk(replace(vpc), flow, ms) for ms in beliefs] for flow in flows]
+        for order in (beliefs, beliefs[::-1]):
+            shared = replace(vpc)
+            for flow, alone in zip(flows, fresh):
+                got = {tuple(ms): walk(shared, flow, ms) for ms in order}
+                for ms, expected in zip(beliefs, alone):
+                    result = got[tuple(ms)]
+                    assert result.verdict is expected.verdict
+                    assert [(h.label, h.allowed, h.detail) for h in result.hops] == [
+                        (h.label, h.allowed, h.detail) for h in expected.hops]
+    refused = walk(quiet, flows[0])
+    assert refused.hops[-1].detail == ("The packet reaches i-app, but nothing listens on tcp 8080, so the operating system "
+                                       "answers with a reset.")
+    assert walk(quiet, flows[0], [WalkMisconception.IGNORE_APPLICATION]).hops[-1].detail == "An application on i-app accepts tcp 8080."
 
 
 def test_no_public_address_no_direct_internet() -> None:
@@ -456,6 +494,48 @@ def test_security_group_allowing_is_the_rule_the_decision_names(
         assert (found is not None) == decision.allowed
         if found is not None:
             assert found[0] is decision.group and found[1] is decision.rule
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(nacl_rules(), packets(), st.sampled_from((None, (32768, 61000), (1024, 65535), (443, 443))), st.sampled_from(("acl-r", "")))
+def test_nacl_hop_sentences_are_the_decisions_sentences(
+    rules: tuple[NaclRule, ...], packet: Packet, ports: tuple[int, int] | None, acl_id: str
+) -> None:
+    """`_nacl_detail` writes `NaclDecision.explain`'s sentence directly,
+    behind the ephemeral-range lead-ins."""
+    acl = NetworkAcl(acl_id, rules, rules)
+    for direction in Direction:
+        if ports is None:
+            rule, denied = nacl_deciding_rule(acl, direction, packet), None
+        else:
+            rule, denied = nacl_rule_over_ports(acl, direction, packet, *ports)
+        said = NaclDecision(rule is not None and rule.action is Action.ALLOW, rule, direction, acl_id).explain()
+        text = _nacl_detail(acl_id, direction, rule, ports, denied)
+        if ports is None:
+            assert text == said
+        elif denied is None:
+            assert text == f"Every port of the ephemeral range {port_text(*ports)} passes: {_lower_first(said)}"
+        elif denied == ports:
+            assert text == f"The ephemeral ports {port_text(*ports)}: {_lower_first(said)}"
+        else:
+            assert text == f"Ports {port_text(*denied)} of the ephemeral range {port_text(*ports)}: {_lower_first(said)}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(security_groups(), packets(), st.sampled_from((frozenset(), frozenset({"sg-a"}))), st.integers(0, 3))
+def test_security_group_hop_sentences_are_the_decisions_sentences(
+    groups: tuple[SecurityGroup, ...], packet: Packet, peers: frozenset[str], keep: int
+) -> None:
+    """`_sg_detail` writes `SgDecision.explain`'s sentence directly (also
+    for one group, several, and none)."""
+    groups = groups[:keep]
+    for direction in Direction:
+        found = security_group_allowing(groups, direction, packet, peers)
+        assert _sg_detail(groups, direction, found) == evaluate_security_groups(groups, direction, packet, peers).explain()
 
 
 def test_hops_compare_by_what_they_name_not_by_how_they_explain() -> None:
