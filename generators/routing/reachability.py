@@ -62,7 +62,7 @@ from enum import StrEnum
 from functools import lru_cache, partial
 from socket import inet_aton, inet_ntoa
 
-from generators.routing.values import quick_init
+from quizapp.values import quick_init
 from generators.routing.model import (
     IPAddress,
     RouteDecision,

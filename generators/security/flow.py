@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv6Address
 
-from generators.security.fastinit import fast_init
+from quizapp.values import quick_init
 from generators.security.model import (
     Direction,
     NaclDecision,
@@ -80,7 +80,7 @@ class Component(StrEnum):
 _NO_GROUPS: frozenset[str] = frozenset()
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class Endpoint:
     """One end of a connection.
@@ -109,7 +109,7 @@ class Endpoint:
         return ids
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class Step:
     """One filter on the path and what it did with the packet.
@@ -183,7 +183,7 @@ def _packet_text(packet: Packet) -> str:
     return text
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class FlowResult:
     """Every filter step of a connection, in path order."""

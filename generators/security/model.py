@@ -63,7 +63,7 @@ from itertools import pairwise
 from struct import Struct
 from typing import NoReturn
 
-from generators.security.fastinit import fast_init
+from quizapp.values import quick_init
 
 __all__ = [
     "ALL_IPV4",
@@ -330,7 +330,7 @@ def _refuse_ports(protocol: Protocol, port_from: int | None, port_to: int | None
     raise AssertionError("unreachable: _check_ports refuses every range _compile refuses")
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class Packet:
     """One direction of a flow, as a filter sees it.
@@ -417,7 +417,7 @@ _DENY_WINS = NaclReading.DENY_WINS
 # --- Security groups -------------------------------------------------------
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class SgRule:
     """One allow rule of a security group.
@@ -499,7 +499,7 @@ def _sg_rule_hits(rule: SgRule, version: int, value: int, protocol: Protocol, po
     return v == version and value & mask == base
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class SecurityGroup:
     """A security group: its id, name and allow rules in each direction."""
@@ -539,7 +539,7 @@ _ALL_OUT_V4 = (SgRule(Protocol.ALL, None, None, ALL_IPV4),)
 _ALL_OUT_V6 = (SgRule(Protocol.ALL, None, None, ALL_IPV6),)
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class SgDecision:
     """What the security groups of an interface decided about a packet.
@@ -663,7 +663,7 @@ def security_group_allowing(
 # --- Network ACLs ----------------------------------------------------------
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class NaclRule:
     """One numbered rule of a network ACL.
@@ -736,7 +736,7 @@ class NaclRule:
         return _hits(self._match, *_address_key(direction, packet))
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class NetworkAcl:
     """A network ACL: numbered rules in each direction.
@@ -821,7 +821,7 @@ def _in_number_order(acl_id: str, direction: Direction, rules: tuple[NaclRule, .
     return ordered
 
 
-@fast_init
+@quick_init
 @dataclass(frozen=True)
 class NaclDecision:
     """What a network ACL decided about a packet: the rule that matched
