@@ -614,6 +614,20 @@ def _decide(
     table: RouteTable, destination: IPAddress, matches: tuple[Match, ...], misconception: RouteMisconception | None
 ) -> RouteDecision:
     """The route picked among `matches` (the table's routes matched against `destination`)."""
+    if misconception is None:
+        # AWS's way, the common case, in one pass: longest prefix, then
+        # static CIDR over prefix list over propagated (see _tie_rank).
+        best: list[tuple[Route, IPNetwork]] = []
+        best_key = (-1, -1)
+        for route, block in matches:
+            if block is None:
+                continue
+            key = (block.prefixlen, 0 if route.origin is _PROPAGATED else 1 if route.match[0] == 0 else 2)
+            if key > best_key:
+                best, best_key = [(route, block)], key
+            elif key == best_key:
+                best.append((route, block))
+        return _chosen(table, destination, matches, best)
     matching = [(route, block) for route, block in matches if block is not None]
     if misconception is RouteMisconception.SKIP_BLACKHOLE:
         matching = [m for m in matching if m[0].state is RouteState.ACTIVE]
@@ -627,7 +641,7 @@ def _decide(
     lists_first = misconception is RouteMisconception.PREFIX_LIST_WINS_TIE
     propagated_first = misconception is RouteMisconception.PROPAGATED_WINS_TIE
 
-    best: list[tuple[Route, IPNetwork]] = []
+    ranked: list[tuple[Route, IPNetwork]] = []
     best_key = (-1, -1)
     for route, block in matching:
         assert block is not None
@@ -635,9 +649,21 @@ def _decide(
         rank = _tie_rank(route, lists_first, propagated_first)
         key = (rank, length) if origin_first else (length, rank)
         if key > best_key:
-            best, best_key = [(route, block)], key
+            ranked, best_key = [(route, block)], key
         elif key == best_key:
-            best.append((route, block))
+            ranked.append((route, block))
+    return _chosen(table, destination, matches, ranked)
+
+
+_PROPAGATED = RouteOrigin.PROPAGATED
+
+
+def _chosen(table: RouteTable, destination: IPAddress, matches: tuple[Match, ...],
+            best: list[tuple[Route, IPNetwork]]) -> RouteDecision:
+    """The decision for the best-ranked routes `best` (none: no route
+    matches; several to different targets: AWS would pick arbitrarily)."""
+    if not best:
+        return RouteDecision(destination, table.id, None, None, matches)
     if len(best) > 1 and len({route.target for route, _ in best}) > 1:
         names = ", ".join(route.describe() for route, _ in best)
         raise AmbiguousRouteError(f"routes tie for {destination} ({names}); AWS would pick one arbitrarily")
