@@ -370,9 +370,9 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
         instances=tuple([
             Instance(
                 i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]),
-                addr(i["public_ip"]) if i.get("public_ip") else None,
-                listening=tuple([_listen(x) for x in i.get("listens", ())]), client=i.get("os", "linux"), name=i["name"],
-                source_dest_check=i.get("source_dest_check", True),
+                addr(public) if (public := i.get("public_ip")) else None, None,
+                tuple([_listen(x) for x in i.get("listens", ())]), i.get("os", "linux"), i.get("source_dest_check", True),
+                i["name"],
             )
             for i in p["instances"]
         ]),

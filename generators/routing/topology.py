@@ -160,21 +160,15 @@ class Vpc:
     it several times."""
 
     def __post_init__(self) -> None:
-        # Runs for every scenario a question draws: the index first (the
-        # checks and the walk use it), then the checks, on integers.
-        subnets = {s.id: s for s in self.subnets}
+        # Runs for every scenario a question draws: one pass over the subnets
+        # checks them and indexes them, then the instances and NAT gateways
+        # are checked against the subnets' spans, on integers.
         nacls = {a.id: a for a in self.nacls}
         groups = {g.id: g for g in self.security_groups}
-        derived = self.__dict__  # derived fields of a frozen value, set once
-        derived["_index"] = {
-            "subnet": subnets, "nacl": nacls, "group": groups,
-            "instance": {i.id: i for i in self.instances}, "nat": {n.id: n for n in self.nat_gateways},
-            "table": {}, "effective": {}, "groups_of": {},
-        }
-        derived["scratch"] = {}
+        subnets: dict[str, Subnet] = {}
+        spans: dict[str, tuple[int, int]] = {}
         vpc_len = self.cidr.prefixlen
         vpc_top = int(self.cidr.network_address) >> (32 - vpc_len)
-        spans: dict[str, tuple[int, int]] = {}
         for subnet in self.subnets:
             block = subnet.cidr
             base, length = int(block.network_address), block.prefixlen
@@ -182,7 +176,15 @@ class Vpc:
                 raise TopologyError(f"{subnet.id} ({block}) is not inside the VPC block {self.cidr}")
             if subnet.nacl_id not in nacls:
                 raise TopologyError(f"no network ACL {subnet.nacl_id} in {self.id}")
+            subnets[subnet.id] = subnet
             spans[subnet.id] = (base, 32 - length)
+        derived = self.__dict__  # derived fields of a frozen value, set once
+        derived["_index"] = {
+            "subnet": subnets, "nacl": nacls, "group": groups,
+            "instance": {i.id: i for i in self.instances}, "nat": {n.id: n for n in self.nat_gateways},
+            "table": {}, "effective": {}, "groups_of": {},
+        }
+        derived["scratch"] = {}
         for inst in self.instances:
             base, host_bits = spans.get(inst.subnet_id) or self._span(inst.subnet_id)
             if int(inst.private_ip) >> host_bits != base >> host_bits:
