@@ -20,6 +20,7 @@ from generators.routing.reachability import (
     WalkMisconception,
     verdict_under,
     walk,
+    walks,
 )
 from generators.routing.scenarios import (
     Params,
@@ -177,10 +178,10 @@ class BlockingComponent(Generator):
             _, later = pick(rng, RESPONSE_DEFECTS)(p, rng)
             beliefs.append([skip[0], later[0]])
         vpc = build_vpc(p)
-        result = walk(vpc, flow)
+        result, *wrong = walks(vpc, flow, [(), *beliefs])
         answer = _answer(result)
         distractors = [
-            Distractor(_answer(walk(vpc, flow, ms)), ", and ".join(m.value for m in ms)) for ms in beliefs
+            Distractor(_answer(other), ", and ".join(m.value for m in ms)) for other, ms in zip(wrong, beliefs)
         ]
         hop = result.blocking
         assert hop is not None
@@ -223,10 +224,11 @@ class TimeoutOrRefused(Generator):
             flow, _ = _dst_nacl_out(p, rng)
             misconceptions = [M.FIREWALL_REJECTS, M.STATEFUL_NACL]
         vpc = build_vpc(p)
-        result = walk(vpc, flow)
+        result, *walked = walks(vpc, flow, [(), *([m] for m in misconceptions if m not in VERDICT_ONLY)])
+        others = iter(walked)
         answer = _verdict_text(result.verdict)
         distractors = [
-            Distractor(_verdict_text(verdict_under(result, m) if m in VERDICT_ONLY else walk(vpc, flow, [m]).verdict), m.value)
+            Distractor(_verdict_text(verdict_under(result, m) if m in VERDICT_ONLY else next(others).verdict), m.value)
             for m in misconceptions
         ]
         meaning = {

@@ -102,6 +102,7 @@ __all__ = [
     "remembered_packet",
     "verdict_under",
     "walk",
+    "walks",
 ]
 
 
@@ -287,8 +288,12 @@ class Reachability:
 
     @property
     def blocking(self) -> Hop | None:
-        """The first hop that stopped the flow, or None when it succeeds."""
-        return next((h for h in self.hops if not h.allowed), None)
+        """The first hop that stopped the flow, or None when it succeeds
+        (a walk stops at the hop that drops the packet: it is the last)."""
+        hops = self.hops
+        if hops and not hops[-1].allowed:
+            return hops[-1]
+        return None
 
     @property
     def reachable(self) -> bool:
@@ -467,20 +472,36 @@ def _beliefs(mis: frozenset[WalkMisconception]) -> _Beliefs:
     )
 
 
-class _Walker:
-    """One walk of one flow. Packets and the hops of filters and route tables
-    are remembered in the topology's scratch space: the walks a question makes
-    (the AWS one, then one per misconception) share most of their hops, and a
-    hop is a pure function of the topology and what the key names."""
+_AWS = _beliefs(frozenset())
+"""No misconception: the walk AWS does."""
 
-    def __init__(self, vpc: Vpc, flow: Flow, misconceptions: frozenset[WalkMisconception]) -> None:
+
+class _Walker:
+    """The walks of one flow, one per set of beliefs. Packets and the hops of
+    filters and route tables are remembered in the topology's scratch space:
+    the walks a question makes (the AWS one, then one per misconception)
+    share most of their hops, and a hop is a pure function of the topology
+    and what the key names."""
+
+    def __init__(self, vpc: Vpc, flow: Flow) -> None:
         self.vpc = vpc
         self.flow = flow
-        self.beliefs = _beliefs(misconceptions)
+        self.beliefs = _AWS
         self.hops: list[Hop] = []
         self.memo = vpc.scratch
-        self.protocol = flow.protocol
         self.icmp = flow.protocol is Protocol.ICMP
+        # The packet with given addresses and ports (a partial: no frame of its own).
+        self.packet: Callable[[IPAddress, IPAddress, int | None, int | None], Packet] = partial(
+            remembered_packet, vpc, flow.protocol)
+
+    def walk(self, beliefs: _Beliefs) -> Reachability:
+        """One walk of the flow holding `beliefs` (a walker walks its flow
+        as many times as asked, each walk with its own hops)."""
+        self.beliefs = beliefs
+        hops: list[Hop] = []
+        self.hops = hops
+        verdict = self.run()
+        return Reachability(self.flow, verdict, tuple(hops))
 
     # -- recording ---------------------------------------------------------
 
@@ -641,9 +662,6 @@ class _Walker:
             raise TopologyError(f"{inst.id} has no IPv6 address")
         return _End(address, inst, inst.client)
 
-    def packet(self, src: IPAddress, dst: IPAddress, sport: int | None, dport: int | None) -> Packet:
-        return remembered_packet(self.vpc, self.protocol, src, dst, sport, dport)
-
     def ephemeral(self, client: str) -> tuple[int, int] | None:
         if self.icmp:
             return None
@@ -676,7 +694,7 @@ class _Walker:
 
     def failed(self) -> Verdict:
         if self.beliefs.firewall_rejects:
-            blocking = next(h for h in self.hops if not h.allowed)
+            blocking = self.hops[-1]
             if blocking.kind in (HopKind.SECURITY_GROUP, HopKind.NETWORK_ACL):
                 return Verdict.REFUSED
         return Verdict.TIMEOUT
@@ -935,6 +953,18 @@ def walk(vpc: Vpc, flow: Flow, misconceptions: Iterable[WalkMisconception] = ())
     >>> r.verdict.value, r.blocking.label
     ('the connection times out', 'security group sg-app (inbound, request)')
     """
-    walker = _Walker(vpc, flow, frozenset(misconceptions))
-    verdict = walker.run()
-    return Reachability(flow, verdict, tuple(walker.hops))
+    return _Walker(vpc, flow).walk(_AWS if misconceptions == () else _beliefs(frozenset(misconceptions)))
+
+
+def walks(vpc: Vpc, flow: Flow, beliefs: Iterable[Iterable[WalkMisconception]]) -> list[Reachability]:
+    """`walk` of one flow once per set of misconceptions in `beliefs` (an
+    empty set for AWS behaviour), in order: the walks share the work of
+    setting up the flow.
+
+    >>> from generators.routing.topology import example_vpc
+    >>> flow = Flow("i-web", "i-app", Protocol.TCP, 9000)
+    >>> [r.verdict.value for r in walks(example_vpc(), flow, [(), [WalkMisconception.FIREWALL_REJECTS]])]
+    ['the connection times out', 'the connection is refused']
+    """
+    walker = _Walker(vpc, flow)
+    return [walker.walk(_AWS if ms == () else _beliefs(frozenset(ms))) for ms in beliefs]

@@ -25,6 +25,7 @@ from generators.routing.reachability import (
     _sg_detail,
     nacl_over_ports,
     walk,
+    walks,
 )
 from generators.routing.scenarios import build_vpc, two_tier
 from generators.routing.topology import Instance, NatGateway, Subnet, TopologyError, Vpc, example_vpc
@@ -624,3 +625,26 @@ def test_group_reference_belief_lets_any_instance_match() -> None:
     believed = walk(vpc, flow, [WalkMisconception.SG_REFERENCE_ANY])
     assert believed.blocking is None or believed.blocking.component != "sg-app"
     assert believed.hops[0] is aws.hops[0]  # sg-web's outbound rules name no group: the AWS hop, reused
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_walks_of_one_flow_read_like_separate_walks_and_stop_at_the_blocking_hop(defect: Defect) -> None:
+    """`walks` shares one walker between its belief sets: each result must
+    read exactly like `walk` with those beliefs on a fresh topology; and the
+    blocking hop (read off the last hop) is the first hop that drops."""
+    beliefs: list[list[WalkMisconception]] = [[], *([m] for m in WalkMisconception),
+                                              [WalkMisconception.STATEFUL_NACL, WalkMisconception.STATELESS_SG]]
+    for seed in range(3):
+        rng = random.Random(seed)
+        p = two_tier(rng, Faker())
+        flow, _ = defect(p, rng)
+        together = walks(build_vpc(p), flow, beliefs)
+        assert len(together) == len(beliefs)
+        for result, ms in zip(together, beliefs):
+            alone = walk(build_vpc(p), flow, ms)
+            assert result.flow == flow and result.verdict is alone.verdict
+            assert [(h.label, h.allowed, h.detail, h.rule) for h in result.hops] == [
+                (h.label, h.allowed, h.detail, h.rule) for h in alone.hops]
+            dropping = [h for h in result.hops if not h.allowed]
+            assert dropping[:1] == ([result.blocking] if result.blocking is not None else [])
+            assert len(dropping) <= 1 and (not dropping or result.hops[-1] is dropping[0])
