@@ -365,17 +365,22 @@ def _address(text: str) -> IPAddress | None:
     per topology and flow: the walks remember the flow's ends)."""
     if text.startswith("i-"):
         return None
-    try:
-        # Canonical dotted IPv4 (what scenarios write) in C; anything else
-        # (IPv6, leading zeros, junk) goes to ipaddress, which decides.
-        packed = inet_aton(text)
-        if inet_ntoa(packed) == text:
-            return ipaddress.IPv4Address(packed)
-    except OSError:
-        pass
+    # Canonical dotted IPv4 (what scenarios write) in C; anything else
+    # (IPv6, leading zeros, junk) goes to ipaddress, which decides.
+    packed = _packed(text)
+    if packed is not None and inet_ntoa(packed) == text:
+        return ipaddress.IPv4Address(packed)
     try:
         return ipaddress.ip_address(text)
     except ValueError:
+        return None
+
+
+def _packed(text: str) -> bytes | None:
+    """The four bytes inet_aton reads from `text`, or None when it reads none."""
+    try:
+        return inet_aton(text)
+    except OSError:
         return None
 
 
