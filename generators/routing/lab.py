@@ -16,6 +16,7 @@ from typing import Any
 from faker import Faker
 
 from generators.base import Body, Generator, LabGenerator
+from generators.draws import hex_id
 from generators.routing.model import (
     Route,
     RouteTable,
@@ -34,7 +35,6 @@ from generators.routing.scenarios import (
     azs,
     block,
     dotted,
-    hexid,
     host,
     internet_host,
     net,
@@ -217,17 +217,17 @@ class RouteTableLab(LabGenerator):
         forbid_igw, forbid_nat_s3 = rng.choice(((True, False), (False, True), (True, True)))
         inst_public = internet_host(rng) if forbid_igw else None
         p: Params = {
-            "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr, "igw": hexid(rng, "igw")},
+            "vpc": {"id": hex_id(rng, "vpc"), "cidr": cidr, "igw": hex_id(rng, "igw")},
             "subnets": [
-                {"id": hexid(rng, "subnet"), "name": f"{w[0]}-public", "cidr": pub_cidr, "az": zone},
-                {"id": hexid(rng, "subnet"), "name": f"{w[1]}-private", "cidr": priv_cidr, "az": zone},
+                {"id": hex_id(rng, "subnet"), "name": f"{w[0]}-public", "cidr": pub_cidr, "az": zone},
+                {"id": hex_id(rng, "subnet"), "name": f"{w[1]}-private", "cidr": priv_cidr, "az": zone},
             ],
-            "public_table": hexid(rng, "rtb"),
-            "table": hexid(rng, "rtb"),
-            "nat": {"id": hexid(rng, "nat"), "ip": host(pub_cidr, rng.randrange(4, 120)), "eip": internet_host(rng)},
-            "prefix_list": {"id": hexid(rng, "pl"), "cidrs": s3},
-            "endpoint": {"id": hexid(rng, "vpce")},
-            "instance": {"id": hexid(rng, "i"), "name": w[2], "ip": host(priv_cidr, rng.randrange(4, 250)),
+            "public_table": hex_id(rng, "rtb"),
+            "table": hex_id(rng, "rtb"),
+            "nat": {"id": hex_id(rng, "nat"), "ip": host(pub_cidr, rng.randrange(4, 120)), "eip": internet_host(rng)},
+            "prefix_list": {"id": hex_id(rng, "pl"), "cidrs": s3},
+            "endpoint": {"id": hex_id(rng, "vpce")},
+            "instance": {"id": hex_id(rng, "i"), "name": w[2], "ip": host(priv_cidr, rng.randrange(4, 250)),
                          "public_ip": inst_public},
             "internet_host": internet_host(rng),
             "s3_host": host(rng.choice(s3), rng.randrange(4, 250)),
@@ -236,7 +236,7 @@ class RouteTableLab(LabGenerator):
         }
         if rng.random() < 0.4:
             peer_cidr = f"172.{rng.randrange(16, 32)}.0.0/16"
-            p["peer"] = {"cidr": peer_cidr, "pcx": hexid(rng, "pcx"),
+            p["peer"] = {"cidr": peer_cidr, "pcx": hex_id(rng, "pcx"),
                          "host": f"{peer_cidr.split('.')[0]}.{peer_cidr.split('.')[1]}.{rng.randrange(256)}.{rng.randrange(4, 250)}"}
         return _body(p)
 

@@ -11,6 +11,7 @@ from typing import Any
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, multiple_choice, single_choice
+from generators.draws import below, hex_id, pick, sample
 from generators.routing.internet import (
     Check,
     ChecklistMisconception,
@@ -22,14 +23,10 @@ from generators.routing.model import Route, RouteTable, TargetKind, longest_pref
 from generators.routing.scenarios import (
     Params,
     addr,
-    below,
-    pick,
-    small_sample,
     azs,
     block,
     build_vpc,
     dotted,
-    hexid,
     host,
     internet_host,
     route_table,
@@ -181,7 +178,7 @@ class MissingRequirements(Generator):
     title = "Two things missing for internet access"
 
     def draw(self, rng: random.Random, fake: Faker) -> Body:
-        missing = small_sample(rng, _REQUIREMENTS, 2)
+        missing = sample(rng, _REQUIREMENTS, 2)
         p, inst, inbound = _internet_case(rng, fake, missing)
         base, distractors = _checks(p, inst, inbound)
         answer = [r for r, c in base.items() if not c.met]
@@ -211,19 +208,19 @@ class NatPlacement(Generator):
         w = words(fake, 4)
         third = rng.randrange(0, 200, 4)
         cidr = f"{dotted(base)}/16"
-        igw, nat = hexid(rng, "igw"), hexid(rng, "nat")
-        rtb_main, rtb_pub, rtb_priv = hexid(rng, "rtb"), hexid(rng, "rtb"), hexid(rng, "rtb")
+        igw, nat = hex_id(rng, "igw"), hex_id(rng, "nat")
+        rtb_main, rtb_pub, rtb_priv = hex_id(rng, "rtb"), hex_id(rng, "rtb"), hex_id(rng, "rtb")
         roles = [("public", rtb_pub, zones[0]), ("private", rtb_priv, zones[0]), ("private", rtb_priv, zones[1]),
                  ("isolated", None, zones[1])]
         order = list(range(4))
         rng.shuffle(order)
         subnets = []
         for k, (role, rtb, zone) in enumerate(roles):
-            subnets.append({"id": hexid(rng, "subnet"), "name": f"{w[k]}-{role}", "cidr": block(base, third + order[k]),
+            subnets.append({"id": hex_id(rng, "subnet"), "name": f"{w[k]}-{role}", "cidr": block(base, third + order[k]),
                             "az": zone, "rtb": rtb})
         source = subnets[1]
         p: Params = {
-            "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr, "igw": igw},
+            "vpc": {"id": hex_id(rng, "vpc"), "cidr": cidr, "igw": igw},
             "subnets": subnets,
             "route_tables": [
                 {"id": rtb_main, "main": True, "routes": [[cidr, "local"]]},
@@ -280,19 +277,19 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     zones = azs(rng, 3)
     w = words(fake, 6)
     cidr = f"{dotted(base)}/16"
-    acl = hexid(rng, "acl")
-    nat_zones = sorted(small_sample(rng, range(3), 1 + below(rng, 3)))
+    acl = hex_id(rng, "acl")
+    nat_zones = sorted(sample(rng, range(3), 1 + below(rng, 3)))
     subnets: list[dict[str, Any]] = []
     nats: list[dict[str, Any]] = []
     local = Route(v4net(cidr), "local")
-    tables = [RouteTable(hexid(rng, "rtb"), (local,), main=True)]
+    tables = [RouteTable(hex_id(rng, "rtb"), (local,), main=True)]
     to_nat: dict[str, Route] = {}  # the default route to each NAT gateway, shared by the tables that have it
     for z in range(3):
         if z in nat_zones:
             sub_cidr = block(base, 10 * z)
-            sub = {"id": hexid(rng, "subnet"), "name": f"public-{zones[z][-1]}", "cidr": sub_cidr, "az": zones[z], "acl": acl}
+            sub = {"id": hex_id(rng, "subnet"), "name": f"public-{zones[z][-1]}", "cidr": sub_cidr, "az": zones[z], "acl": acl}
             subnets.append(sub)
-            nats.append({"id": hexid(rng, "nat"), "subnet": sub["id"], "ip": host(sub_cidr, 4 + below(rng, 246)),
+            nats.append({"id": hex_id(rng, "nat"), "subnet": sub["id"], "ip": host(sub_cidr, 4 + below(rng, 246)),
                          "eip": internet_host(rng), "az": zones[z]})
     private: list[dict[str, Any]] = []
     k = 0
@@ -300,10 +297,10 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
         own = [x for x in nats if x["az"] == zones[z]]
         for n in range(1 + below(rng, 2)):
             nat = own[0] if own and rng.random() < 0.5 else pick(rng, nats)
-            rtb = hexid(rng, "rtb")
+            rtb = hex_id(rng, "rtb")
             route = to_nat.get(nat["id"]) or to_nat.setdefault(nat["id"], Route(_ANYWHERE, nat["id"]))
             tables.append(RouteTable(rtb, (local, route)))
-            sub = {"id": hexid(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
+            sub = {"id": hex_id(rng, "subnet"), "name": f"{w[k % 6]}-{zones[z][-1]}", "cidr": block(base, 10 * z + 1 + n),
                    "az": zones[z], "acl": acl, "rtb": rtb, "nat": nat["id"]}
             private.append(sub)
             k += 1
@@ -312,7 +309,7 @@ def _zonal_scenario(rng: random.Random, fake: Faker) -> tuple[Params, Vpc, list[
     crossing = sorted({nat_zone[s["nat"]] for s in private if nat_zone[s["nat"]] != s["az"]})
     failed = pick(rng, crossing) if crossing and rng.random() < 0.85 else pick(rng, [x["az"] for x in nats])
     p: Params = {
-        "vpc": {"id": hexid(rng, "vpc"), "cidr": cidr},
+        "vpc": {"id": hex_id(rng, "vpc"), "cidr": cidr},
         "nat_gateways": nats,
         "private": [{"id": s["id"], "name": s["name"], "az": s["az"], "nat": s["nat"]} for s in private],
         "failed_az": failed,

@@ -10,6 +10,7 @@ from typing import Any
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, ordering_choices, single_choice
+from generators.draws import below, hex_id, pick
 from generators.routing.reachability import (
     Flow,
     HopKind,
@@ -24,10 +25,7 @@ from generators.routing.reachability import (
 )
 from generators.routing.scenarios import (
     Params,
-    below,
-    pick,
     build_vpc,
-    hexid,
     internet_host,
     topology_md,
     two_tier,
@@ -128,7 +126,7 @@ def _blackhole(p: Params, rng: random.Random) -> tuple[Flow, list[M]]:
     _, _, _, _, _, _, rtb_priv = _parts(p)
     flow = _nat_flow(p, rng)
     partner = ".".join(p["remote"].split(".")[:3]) + ".0/24"
-    gone = hexid(rng, "nat")
+    gone = hex_id(rng, "nat")
     rtb_priv["routes"].append([partner, gone])
     return flow, [M.SKIP_BLACKHOLE, M.FIRST_MATCH_ROUTE]
 

@@ -9,6 +9,7 @@ from typing import Any
 from faker import Faker
 
 from generators.base import Body, Distractor, Generator, single_choice
+from generators.draws import below, hex_id, hex_ids, pick, shuffle
 from generators.routing.internet import target_for_need
 from generators.routing.model import (
     IPNetwork,
@@ -25,17 +26,12 @@ from generators.routing.scenarios import (
     S3_PREFIX_SETS,
     Params,
     addr,
-    below,
     dotted,
-    hexid,
-    hexids,
     host,
     internet_host,
     net,
-    pick,
     route_table,
     route_table_md,
-    shuffle,
     vpc_base,
     words,
 )
@@ -83,14 +79,14 @@ class RouteTarget(Generator):
         onprem = "192.168.0.0/16"
         onprem_24 = f"192.168.{below(rng, 256)}.0/24"
         partner = f"{pick(rng, (34, 52, 100, 130, 160))}.{below(rng, 256)}.{16 * below(rng, 16)}.0/20"
-        default = hexid(rng, pick(rng, ("igw", "nat")))
-        pcx, tgw, vgw, gone = hexids(rng, ("pcx", "tgw", "vgw", "nat"))
+        default = hex_id(rng, pick(rng, ("igw", "nat")))
+        pcx, tgw, vgw, gone = hex_ids(rng, ("pcx", "tgw", "vgw", "nat"))
         others = [
             [vpc_cidr, "local"], [peer, pcx], [peer_24, tgw], [onprem, vgw, "propagated"], [onprem, tgw],
             [onprem_24, vgw, "propagated"], [partner, gone],
         ]
         shuffle(rng, others)
-        table_p: dict[str, Any] = {"id": hexid(rng, "rtb"), "main": False, "routes": [["0.0.0.0/0", default], *others]}
+        table_p: dict[str, Any] = {"id": hex_id(rng, "rtb"), "main": False, "routes": [["0.0.0.0/0", default], *others]}
         case = below(rng, 6)
         if case == 0:
             dst = host(peer_24, 4 + below(rng, 246))
@@ -143,18 +139,18 @@ class GatewayEndpointRoute(Generator):
         base = vpc_base(rng)
         vpc_cidr = f"{dotted(base)}/16"
         cidrs = list(pick(rng, S3_PREFIX_SETS))
-        pl, vpce = hexid(rng, "pl"), hexid(rng, "vpce")
-        default = hexid(rng, pick(rng, ("nat", "igw")))
+        pl, vpce = hex_id(rng, "pl"), hex_id(rng, "vpce")
+        default = hex_id(rng, pick(rng, ("nat", "igw")))
         entry = pick(rng, cidrs)
         dst = host(entry, 4 + below(rng, 246))
         routes: list[list[str]] = [["0.0.0.0/0", default], [vpc_cidr, "local"], [pl, vpce]]
         tie = rng.random() < 0.5
         if tie:
-            inspect = hexid(rng, pick(rng, ("eni", "tgw")))
+            inspect = hex_id(rng, pick(rng, ("eni", "tgw")))
             routes.insert(1 + below(rng, 3), [entry, inspect])
         p: Params = {
             "vpc": vpc_cidr,
-            "table": {"id": hexid(rng, "rtb"), "main": False, "routes": routes},
+            "table": {"id": hex_id(rng, "rtb"), "main": False, "routes": routes},
             "prefix_list": {"id": pl, "cidrs": cidrs},
             "endpoint": vpce,
             "destination": dst,
@@ -197,20 +193,20 @@ class SubnetAssociation(Generator):
         vpc_cidr = f"{dotted(base)}/16"
         w = words(fake, 4)
         zone = rng.choice(("a", "b", "c"))
-        igw, nat, vgw = hexid(rng, "igw"), hexid(rng, "nat"), hexid(rng, "vgw")
+        igw, nat, vgw = hex_id(rng, "igw"), hex_id(rng, "nat"), hex_id(rng, "vgw")
         main_routes = [[vpc_cidr, "local"]] + ([["0.0.0.0/0", vgw]] if rng.random() < 0.5 else [])
         tables: list[dict[str, Any]] = [
-            {"id": hexid(rng, "rtb"), "main": True, "routes": main_routes},
-            {"id": hexid(rng, "rtb"), "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", igw]]},
-            {"id": hexid(rng, "rtb"), "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", nat]]},
+            {"id": hex_id(rng, "rtb"), "main": True, "routes": main_routes},
+            {"id": hex_id(rng, "rtb"), "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", igw]]},
+            {"id": hex_id(rng, "rtb"), "main": False, "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", nat]]},
         ]
         rng.shuffle(tables)
         custom = [t for t in tables if not t["main"]]
         main = next(t for t in tables if t["main"])
         subnets: list[dict[str, Any]] = [
-            {"id": hexid(rng, "subnet"), "name": f"{w[0]}-{zone}", "az": zone, "rtb": custom[0]["id"]},
-            {"id": hexid(rng, "subnet"), "name": f"{w[1]}-{zone}", "az": zone, "rtb": custom[1]["id"]},
-            {"id": hexid(rng, "subnet"), "name": f"{w[2]}-{zone}", "az": zone, "rtb": None},
+            {"id": hex_id(rng, "subnet"), "name": f"{w[0]}-{zone}", "az": zone, "rtb": custom[0]["id"]},
+            {"id": hex_id(rng, "subnet"), "name": f"{w[1]}-{zone}", "az": zone, "rtb": custom[1]["id"]},
+            {"id": hex_id(rng, "subnet"), "name": f"{w[2]}-{zone}", "az": zone, "rtb": None},
         ]
         asked = subnets[2] if rng.random() < 0.7 else subnets[rng.randrange(2)]
         dst = internet_host(rng)
@@ -277,9 +273,9 @@ class DestinationCidr(Generator):
         server_subnet = f"{dotted(peer_base + (rng.randrange(2 ** (24 - prefix)) << 8))}/24"
         server = host(server_subnet, rng.randrange(4, 250))
         names = words(fake, 2)
-        pcx = hexid(rng, "pcx")
-        table_p = {"id": hexid(rng, "rtb"), "main": False,
-                   "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", hexid(rng, rng.choice(("igw", "nat")))]]}
+        pcx = hex_id(rng, "pcx")
+        table_p = {"id": hex_id(rng, "rtb"), "main": False,
+                   "routes": [[vpc_cidr, "local"], ["0.0.0.0/0", hex_id(rng, rng.choice(("igw", "nat")))]]}
         p: Params = {"vpc": vpc_cidr, "names": names, "peer": peer, "server_subnet": server_subnet, "server": server,
                      "pcx": pcx, "table": table_p}
         table = route_table(table_p)

@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from socket import inet_aton
 from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
-from typing import Any, TypeVar
+from typing import Any
 
 from faker import Faker
 from faker.providers.lorem.en_US import Provider as LoremProvider
 
+from generators.draws import below, draws, hex_id, hex_ids, pick
 from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
 from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
 from generators.security.model import (
@@ -30,7 +31,6 @@ from generators.security.model import (
 
 Params = dict[str, Any]
 _from_bytes = int.from_bytes
-T = TypeVar("T")
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", "ca-central-1")
 PUBLIC_OCTETS = (3, 13, 15, 18, 34, 35, 44, 52, 54, 63, 93, 104, 142, 151, 185)
@@ -80,101 +80,6 @@ def addr(text: str) -> IPv4Address:
 def dotted(value: int) -> str:
     """An IPv4 address as text, from its integer value."""
     return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
-
-
-def below(rng: random.Random, n: int) -> int:
-    """``rng.randrange(n)`` for n > 0: the same number from the same draws,
-    without the layers of argument checks `randrange` and `choice` go
-    through (CPython picks it by rejection on ``getrandbits(n.bit_length())``).
-
-    >>> all(below(random.Random(s), 300) == random.Random(s).randrange(300) for s in range(200))
-    True
-    """
-    bits = rng.getrandbits
-    k = n.bit_length()
-    r = bits(k)
-    while r >= n:
-        r = bits(k)
-    return r
-
-
-def draws(rng: random.Random, bounds: Sequence[int]) -> list[int]:
-    """``[below(rng, n) for n in bounds]`` in one call (a scenario draws many
-    small numbers in a row).
-
-    >>> draws(random.Random(5), (256, 8, 2)) == [below(r, n) for r in [random.Random(5)] for n in (256, 8, 2)]
-    True
-    """
-    bits = rng.getrandbits
-    out = []
-    for n in bounds:
-        k = n.bit_length()
-        r = bits(k)
-        while r >= n:
-            r = bits(k)
-        out.append(r)
-    return out
-
-
-def pick(rng: random.Random, options: Sequence[T]) -> T:
-    """``rng.choice(options)``: the same pick from the same draws.
-
-    >>> all(pick(random.Random(s), "abcdefg") == random.Random(s).choice("abcdefg") for s in range(200))
-    True
-    """
-    return options[below(rng, len(options))]
-
-
-def small_sample(rng: random.Random, population: Sequence[T], count: int) -> list[T]:
-    """``rng.sample(population, count)``: the same picks from the same draws
-    when CPython samples from a copied pool (at most 21 items, at most 5
-    picks); larger cases go to `random` itself.
-
-    >>> all(small_sample(random.Random(s), "abcdefg", 3) == random.Random(s).sample("abcdefg", 3) for s in range(200))
-    True
-    """
-    size = len(population)
-    if count > 5 or size > 21 or not 0 <= count <= size:
-        return rng.sample(population, count)
-    pool = list(population)
-    picked = []
-    for i in range(count):
-        j = below(rng, size - i)
-        picked.append(pool[j])
-        pool[j] = pool[size - i - 1]
-    return picked
-
-
-def shuffle(rng: random.Random, items: list[T]) -> None:
-    """``rng.shuffle(items)``: the same order from the same draws.
-
-    >>> mine, theirs = list(range(9)), list(range(9))
-    >>> shuffle(random.Random(3), mine); random.Random(3).shuffle(theirs); mine == theirs
-    True
-    """
-    for i in range(len(items) - 1, 0, -1):
-        j = below(rng, i + 1)
-        items[i], items[j] = items[j], items[i]
-
-
-def hexid(rng: random.Random, prefix: str, digits: int = 8) -> str:
-    """An AWS-style resource id such as ``nat-0a1b2c3d``."""
-    return f"{prefix}-0{rng.getrandbits(4 * (digits - 1)):0{digits - 1}x}"
-
-
-def hexids(rng: random.Random, prefixes: Sequence[str]) -> list[str]:
-    """Resource ids for several prefixes, the same ids that `hexid` called
-    once per prefix would draw, from a single call to the generator (one
-    32-bit word per id, first id in the lowest word; each `hexid` keeps the
-    top 28 bits of its word).
-
-    >>> hexids(random.Random(7), ["vpc", "igw", "nat"]) == [hexid(r, p) for r in [random.Random(7)] for p in ["vpc", "igw", "nat"]]
-    True
-    """
-    count = len(prefixes)
-    words = f"{rng.getrandbits(32 * count):0{8 * count}x}"
-    top = 8 * (count - 1)
-    return [f"{prefix}-0{words[top - 8 * i:top - 8 * i + 7]}" for i, prefix in enumerate(prefixes)]
 
 
 def internet_host(rng: random.Random) -> str:
@@ -499,7 +404,7 @@ def two_tier(rng: random.Random, fake: Faker) -> Params:
     web_cidr, app_cidr = f"{web_net}0/24", f"{app_net}0/24"
     vpc_cidr = f"{net}0.0/16"
     (vpc_id, igw, nat, acl_pub, rtb_pub, acl_priv, rtb_priv, rtb_main, sub_pub, sub_priv, sg_web, sg_app,
-     sg_ops) = hexids(rng, ("vpc", "igw", "nat", "acl", "rtb", "acl", "rtb", "rtb", "subnet", "subnet", "sg", "sg", "sg"))
+     sg_ops) = hex_ids(rng, ("vpc", "igw", "nat", "acl", "rtb", "acl", "rtb", "rtb", "subnet", "subnet", "sg", "sg", "sg"))
     step_bit, zone_bit = draws(rng, (2, 2))
     step = 100 if step_bit else 10
     n = [str(step), str(2 * step), str(3 * step)]
@@ -507,9 +412,9 @@ def two_tier(rng: random.Random, fake: Faker) -> Params:
     anywhere = "0.0.0.0/0"
     # The instances' and the NAT gateway's numbers, in the order they were
     # always drawn (each public address as `internet_host` draws it).
-    web_id = hexid(rng, "i")
+    web_id = hex_id(rng, "i")
     web_ip, a1, b1, c1, d1, windows = draws(rng, _TWO_TIER_WEB)
-    app_id = hexid(rng, "i")
+    app_id = hex_id(rng, "i")
     app_ip, nat_ip, a2, b2, c2, d2 = draws(rng, _TWO_TIER_APP_NAT)
     params: Params = {
         "vpc": {"id": vpc_id, "cidr": vpc_cidr, "igw": igw},

@@ -11,10 +11,17 @@ import random
 from collections.abc import Sequence
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
-from typing import TypeVar
 
 from faker import Faker
 
+# The draw helpers the security questions reach as sc.below, sc.pick...
+from generators.draws import below as below
+from generators.draws import between as between
+from generators.draws import hex_id as hex_id
+from generators.draws import in_range as in_range
+from generators.draws import pick as pick
+from generators.draws import sample as sample
+from generators.draws import shuffle as shuffle
 from generators.security.model import (
     Action,
     Direction,
@@ -34,7 +41,6 @@ from quizapp.questions import JSONValue
 _PUBLIC_FIRST_OCTETS = (18, 34, 52, 81, 91, 145, 178, 185, 195, 212)
 DOC_BLOCKS = (IPv4Network("192.0.2.0/24"), IPv4Network("198.51.100.0/24"), IPv4Network("203.0.113.0/24"))
 
-_T = TypeVar("_T")
 
 OS_CLIENTS: tuple[tuple[str, str], ...] = (
     ("Amazon Linux 2023", "linux"),
@@ -57,98 +63,6 @@ SERVICES: tuple[tuple[str, int], ...] = (
     ("Redis", 6379),
 )
 """Well-known TCP services and their ports."""
-
-
-def below(rng: random.Random, n: int) -> int:
-    """``rng.randrange(n)`` (n > 0): the same number from the same draws, faster.
-
-    CPython's `random.Random` picks it by rejection sampling on
-    ``getrandbits(n.bit_length())``; this does the same in one call instead of
-    the two or three layers `randrange`, `randint` and `choice` go through.
-    The helpers below build on it, and the security generators use them in
-    their hot paths (tests check every one against `random`).
-
-    >>> all(below(random.Random(s), 300) == random.Random(s).randrange(300) for s in range(50))
-    True
-    """
-    bits = rng.getrandbits
-    k = n.bit_length()
-    r = bits(k)
-    while r >= n:
-        r = bits(k)
-    return r
-
-
-def between(rng: random.Random, low: int, high: int) -> int:
-    """``rng.randint(low, high)``, the same draw.
-
-    >>> all(between(random.Random(s), 1024, 65535) == random.Random(s).randint(1024, 65535) for s in range(50))
-    True
-    """
-    return low + below(rng, high - low + 1)
-
-
-def in_range(rng: random.Random, start: int, stop: int) -> int:
-    """``rng.randrange(start, stop)``, the same draw.
-
-    >>> all(in_range(random.Random(s), 4, 251) == random.Random(s).randrange(4, 251) for s in range(50))
-    True
-    """
-    return start + below(rng, stop - start)
-
-
-def pick(rng: random.Random, options: Sequence[_T]) -> _T:
-    """``rng.choice(options)``, the same draw.
-
-    >>> all(pick(random.Random(s), "abcdefg") == random.Random(s).choice("abcdefg") for s in range(50))
-    True
-    """
-    return options[below(rng, len(options))]
-
-
-def shuffle(rng: random.Random, items: list[_T]) -> None:
-    """``rng.shuffle(items)``, the same order.
-
-    >>> mine, theirs = list(range(9)), list(range(9))
-    >>> shuffle(random.Random(3), mine); random.Random(3).shuffle(theirs); mine == theirs
-    True
-    """
-    for i in range(len(items) - 1, 0, -1):
-        j = below(rng, i + 1)
-        items[i], items[j] = items[j], items[i]
-
-
-def sample(rng: random.Random, population: Sequence[_T], count: int) -> list[_T]:
-    """``rng.sample(population, count)``, the same picks from the same draws (for up
-    to 5 picks CPython draws from a copied pool when the population has at most 21
-    items, and by rejecting repeats otherwise; more picks go to `random` itself).
-
-    >>> all(sample(random.Random(s), "abcdefghij", 3) == random.Random(s).sample("abcdefghij", 3) for s in range(50))
-    True
-    """
-    size = len(population)
-    if count > 5 or not 0 <= count <= size:
-        return rng.sample(population, count)
-    if size <= 21:
-        pool = list(population)
-        picked = []
-        for i in range(count):
-            j = below(rng, size - i)
-            picked.append(pool[j])
-            pool[j] = pool[size - i - 1]
-        return picked
-    chosen: list[int] = []
-    for _ in range(count):
-        j = below(rng, size)
-        while j in chosen:
-            j = below(rng, size)
-        chosen.append(j)
-    return [population[j] for j in chosen]
-
-
-def hex_id(rng: random.Random, prefix: str) -> str:
-    """An AWS-looking resource id, like ``acl-0a1b2c3d``."""
-    return f"{prefix}-0{rng.getrandbits(28):07x}"
 
 
 @lru_cache(maxsize=8)

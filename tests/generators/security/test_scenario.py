@@ -15,28 +15,6 @@ from generators.security import scenario as sc
 seeds = st.integers(min_value=0, max_value=2**32)
 
 
-@given(seeds, st.integers(min_value=1, max_value=2**40))
-def test_below_between_in_range_are_randrange_and_randint(seed: int, n: int) -> None:
-    assert sc.below(random.Random(seed), n) == random.Random(seed).randrange(n)
-    assert sc.between(random.Random(seed), 7, 7 + n) == random.Random(seed).randint(7, 7 + n)
-    assert sc.in_range(random.Random(seed), -3, n) == random.Random(seed).randrange(-3, n)
-
-
-@given(seeds, st.lists(st.integers(), min_size=1, max_size=40))
-def test_pick_and_shuffle_are_choice_and_shuffle(seed: int, items: list[int]) -> None:
-    assert sc.pick(random.Random(seed), items) == random.Random(seed).choice(items)
-    mine, theirs = items[:], items[:]
-    sc.shuffle(random.Random(seed), mine)
-    random.Random(seed).shuffle(theirs)
-    assert mine == theirs
-
-
-@given(seeds, st.lists(st.integers(), max_size=40), st.integers(min_value=0, max_value=8))
-def test_sample_is_sample(seed: int, items: list[int], count: int) -> None:
-    count = min(count, len(items))
-    assert sc.sample(random.Random(seed), items, count) == random.Random(seed).sample(items, count)
-
-
 @given(seeds, st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=10))
 def test_sample_range_is_sample_of_a_range(seed: int, size: int, count: int, step: int) -> None:
     count = min(count, size)
