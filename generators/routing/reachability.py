@@ -67,7 +67,6 @@ from generators.routing.model import (
     IPAddress,
     RouteDecision,
     RouteMisconception,
-    RouteTable,
     TargetKind,
     longest_prefix_match,
 )
@@ -683,8 +682,9 @@ class _Walker:
             src, dst = self.resolve()
         except _NoPublicAddress as exc:
             igw = self.vpc.internet_gateway or "(none)"
-            self.hops.append(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False,
-                                 lambda: f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."))
+            # The sentence is written later, after `exc` is gone: keep what it needs.
+            why = f"{exc.instance.id} has no public IPv4 address, so nothing on the internet can address it."
+            self.hops.append(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", False, why))
             return self.failed()
         try:
             if src.instance is not None and dst.instance is not None:

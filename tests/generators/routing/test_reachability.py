@@ -279,6 +279,8 @@ def test_no_public_address_no_direct_internet() -> None:
     assert out.blocking is not None and out.blocking.kind is HopKind.INTERNET_GATEWAY
     inbound = walk(vpc, Flow("8.8.8.8", "i-web", TCP, 443))
     assert inbound.blocking is not None and inbound.blocking.kind is HopKind.INTERNET_GATEWAY
+    assert "i-web has no public IPv4 address" in inbound.explain()  # the sentence is written when read
+    assert inbound.blocking.detail == "i-web has no public IPv4 address, so nothing on the internet can address it."
 
 
 def test_detached_internet_gateway_turns_routes_into_blackholes() -> None:
