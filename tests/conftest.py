@@ -18,7 +18,7 @@ import pytest
 from faker import Faker
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from quizapp import create_app, db
 
@@ -30,6 +30,20 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     db.upgrade(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Path) -> Iterator[Engine]:
+    """An engine on a freshly migrated database of each kind (SQLite, then
+    PostgreSQL: `postgres_url` starts a throwaway server or skips)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+        db.upgrade(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+    made = db.make_engine(url)
+    yield made
+    made.dispose()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from faker import Faker
 from generators.base import Body, Distractor, Generator, multiple_choice, ordering_choices, single_choice
 from generators.connectivity.drawing import account_id, hex_id
 from generators.eni import model_flowlogs as f
-from quizapp.questions import AnswerKind, JSONValue, TextSpec
+from quizapp.questions import AnswerKind, TextSpec
 
 _SERVICES = ((22, 6, "SSH"), (443, 6, "HTTPS"), (3389, 6, "RDP"), (5432, 6, "PostgreSQL"), (53, 17, "DNS over UDP"))
 

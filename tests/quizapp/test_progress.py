@@ -16,7 +16,6 @@ from sqlmodel import Session
 import generators
 from quizapp import charts, progress, scheduling
 from quizapp.models import Card, LearnerSettings, ReviewLog, User
-from tests.quizapp.test_scheduling import engine  # noqa: F401  (the SQLite + PostgreSQL fixture)
 from tests.quizapp.test_study import answer, db_session, make_learner, next_question, signed_in
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -3,7 +3,6 @@ DB round trip on SQLite and PostgreSQL followed by an FSRS review."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from quizapp import attempts, db, scheduling
+from quizapp import attempts, scheduling
 from quizapp.grading import GradeResult
 from quizapp.models import Card, LearnerSettings, ReviewDay, ReviewLog, User
 from quizapp.questions import AnswerKind
@@ -87,19 +86,6 @@ def test_higher_desired_retention_means_shorter_intervals() -> None:
 
 
 # --- storage on SQLite and PostgreSQL ------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Path) -> Iterator[Engine]:
-    """An engine on a freshly migrated database of each kind."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-        db.upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    made = db.make_engine(url)
-    yield made
-    made.dispose()
 
 
 def add_user(session: Session, email: str = "learner@example.org") -> int:
