@@ -614,20 +614,7 @@ def security_groups_allow(
     >>> security_groups_allow([app], Direction.INBOUND, pkt, frozenset({"sg-web"})), security_groups_allow([app], Direction.INBOUND, pkt)
     (True, False)
     """
-    # `security_group_allowing`, inlined: this is the innermost loop of every connection check.
-    version, source, destination, protocol, port = packet._ends
-    inbound = direction is _INBOUND
-    value = source if inbound else destination
-    for group in groups:
-        for rule in group.inbound if inbound else group.outbound:
-            p, low, high, v, mask, base = rule._match
-            if (p is protocol or p is _ALL) and low <= port <= high:
-                if v == 0:
-                    if rule.peer in peer_groups:
-                        return True
-                elif v == version and value & mask == base:
-                    return True
-    return False
+    return security_group_allowing(groups, direction, packet, peer_groups) is not None
 
 
 def security_group_allowing(
