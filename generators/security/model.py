@@ -930,19 +930,8 @@ def nacl_allows(acl: NetworkAcl, direction: Direction, packet: Packet) -> bool:
     >>> nacl_allows(acl, Direction.INBOUND, pkt), nacl_allows(acl, Direction.OUTBOUND, pkt.reply())
     (True, False)
     """
-    # `_first_match`, inlined: this is the innermost loop of every connection check.
-    version, source, destination, protocol, port = packet._ends
-    if direction is _INBOUND:
-        ordered: tuple[NaclRule, ...] = acl.__dict__["_sorted_in"]
-        value = source
-    else:
-        ordered = acl.__dict__["_sorted_out"]
-        value = destination
-    for rule in ordered:
-        p, low, high, v, mask, base = rule._match
-        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
-            return rule.action is _ALLOW
-    return False
+    rule = _first_match(acl.__dict__["_sorted_in" if direction is _INBOUND else "_sorted_out"], direction, packet)
+    return rule is not None and rule.action is _ALLOW
 
 
 def nacl_deciding_rule(
@@ -974,16 +963,7 @@ def nacl_deciding_rule(
         if port is not None:
             packet = Packet(packet.protocol, packet.source, packet.destination, packet.source_port, port)
         return evaluate_nacl(acl, direction, packet, reading=reading).rule
-    # `_first_match`, inlined, with the port replaced.
-    version, source, destination, protocol, own_port = packet._ends
-    if port is None:
-        port = own_port
-    value = source if inbound else destination
-    for rule in rules:
-        p, low, high, v, mask, base = rule._match
-        if (p is protocol or p is _ALL) and low <= port <= high and v == version and value & mask == base:
-            return rule
-    return None
+    return _first_match(rules, direction, packet, port)
 
 
 def nacl_rule_over_ports(
@@ -1041,9 +1021,13 @@ def nacl_rule_over_ports(
     return first_allow, None
 
 
-def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet) -> NaclRule | None:
-    """The first of `rules` (in the order given) that matches `packet`, or None."""
-    version, source, destination, protocol, port = packet._ends
+def _first_match(rules: tuple[NaclRule, ...], direction: Direction, packet: Packet, port: int | None = None) -> NaclRule | None:
+    """The first of `rules` (in the order given) that matches `packet`, or
+    None; `port`, when given, stands for the packet's destination port.  The
+    innermost loop of every connection check."""
+    version, source, destination, protocol, own_port = packet._ends
+    if port is None:
+        port = own_port
     value = source if direction is _INBOUND else destination
     for rule in rules:
         p, low, high, v, mask, base = rule._match
