@@ -47,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from generators.security.model import address_text
 from quizapp.values import quick_init
 
 IPv4Address = ipaddress.IPv4Address
@@ -63,22 +64,6 @@ PrefixLists = Mapping[str, Sequence[IPNetwork]]
 
 RESERVED_LINK_LOCAL = IPv4Network("169.254.168.0/22")
 """Link-local range reserved for AWS services: no route may target inside it."""
-
-
-def _text(value: IPAddress | IPNetwork) -> str:
-    """``str(value)``, formatted from the integer for IPv4 (several times
-    cheaper than ipaddress's own formatting).
-
-    >>> _text(IPv4Network("10.1.0.0/16")), _text(IPv4Address("10.1.2.3")), _text(IPv6Network("::/0"))
-    ('10.1.0.0/16', '10.1.2.3', '::/0')
-    """
-    if type(value) is IPv4Address:
-        n = int(value)
-        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-    if type(value) is IPv4Network:
-        n = int(value.network_address)
-        return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}/{value.prefixlen}"
-    return str(value)
 
 
 class RouteTableError(ValueError):
@@ -247,7 +232,7 @@ class Route:
                 extra.append("blackhole")
             suffix = f" ({', '.join(extra)})" if extra else ""
         dest = self.destination
-        return f"{dest if isinstance(dest, str) else _text(dest)} -> {self.target}{suffix}"
+        return f"{dest if isinstance(dest, str) else address_text(dest)} -> {self.target}{suffix}"
 
 
 @quick_init
@@ -437,14 +422,14 @@ class Candidate:
     @property
     def note(self) -> str:
         """Why the route does or does not match, in a few words."""
-        dest, packet = self.route.destination, _text(self.destination)
+        dest, packet = self.route.destination, address_text(self.destination)
         if isinstance(dest, str):
             if self.matched is not None:
-                return f"{dest} contains {packet} in its entry {_text(self.matched)}"
+                return f"{dest} contains {packet} in its entry {address_text(self.matched)}"
             return f"no entry of {dest} contains {packet}"
         if dest.version != self.destination.version:
-            return f"{_text(dest)} is an IPv{dest.version} route and {packet} is IPv{self.destination.version}"
-        return f"{_text(dest)} contains {packet}" if self.matched is not None else f"{_text(dest)} does not contain {packet}"
+            return f"{address_text(dest)} is an IPv{dest.version} route and {packet} is IPv{self.destination.version}"
+        return f"{address_text(dest)} contains {packet}" if self.matched is not None else f"{address_text(dest)} does not contain {packet}"
 
 
 @quick_init
@@ -502,12 +487,12 @@ class RouteDecision:
         >>> longest_prefix_match(t, IPv4Address("8.8.8.8")).explain()
         'No route in rtb-1 matches 8.8.8.8, so the packet is dropped.'
         """
-        destination = _text(self.destination)
+        destination = address_text(self.destination)
         if self.route is None:
             return f"No route in {self.table_id} matches {destination}, so the packet is dropped."
         if self.route.kind is TargetKind.LOCAL:
             assert not isinstance(self.route.destination, str)
-            head = f"{self.table_id} keeps {destination} inside the VPC by the local route {_text(self.route.destination)}"
+            head = f"{self.table_id} keeps {destination} inside the VPC by the local route {address_text(self.route.destination)}"
         else:
             head = f"{self.table_id} sends {destination} to {self.route.target} by the route {self.route.describe()}"
         if self.blackhole:
