@@ -106,6 +106,9 @@ _KIND_BY_HEAD = {prefix[:-1]: kind for prefix, kind in _TARGET_PREFIXES}
 """The same, by the part of the id before its first dash (no prefix above
 contains a dash of its own)."""
 
+_LOCAL = TargetKind.LOCAL
+_EGRESS_ONLY = TargetKind.EGRESS_ONLY_INTERNET_GATEWAY
+
 MORE_SPECIFIC_THAN_LOCAL_TARGETS = frozenset(
     {TargetKind.NAT_GATEWAY, TargetKind.NETWORK_INTERFACE, TargetKind.VPC_ENDPOINT}
 )
@@ -197,15 +200,24 @@ class Route:
     and masking integers is many times faster than ``address in network``."""
 
     def __post_init__(self) -> None:
-        kind = target_kind(self.target)
-        dest = self.destination
+        target, dest = self.target, self.destination
+        # target_kind, inlined: every scenario builds its routes afresh.
+        if target == "local":
+            kind = _LOCAL
+        else:
+            head, _, rest = target.partition("-")
+            found = _KIND_BY_HEAD.get(head) if rest else None
+            kind = target_kind(target) if found is None else found  # target_kind raises the error
         derived = self.__dict__  # derived fields of a frozen value, set once (as quick_init does)
         derived["kind"] = kind
-        derived["match"] = (0, 0, 0) if isinstance(dest, str) else (dest.version, int(dest.netmask), int(dest.network_address))
-        if kind is TargetKind.LOCAL and isinstance(self.destination, str):
-            raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
-        if kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY and not self._is_ipv6():
-            raise RouteTableError(f"{self.target} is an egress-only internet gateway: it takes IPv6 destinations only")
+        if isinstance(dest, str):
+            if kind is _LOCAL:
+                raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
+            derived["match"] = (0, 0, 0)
+        else:
+            derived["match"] = (dest.version, int(dest.netmask), int(dest.network_address))
+        if kind is _EGRESS_ONLY and not self._is_ipv6():
+            raise RouteTableError(f"{target} is an egress-only internet gateway: it takes IPv6 destinations only")
 
     def _is_ipv6(self) -> bool:
         return isinstance(self.destination, IPv6Network)
@@ -245,18 +257,17 @@ class RouteTable:
     main: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.routes) < 2:
-            return
-        seen: set[tuple[object, bool]] = set()
-        for route in self.routes:
-            # Keyed by plain values: hashing ipaddress networks (or enum
-            # members) costs a Python call each.
-            key = (route.destination if route.match[0] == 0 else route.match, route.origin is RouteOrigin.STATIC)
-            if key in seen:
-                raise RouteTableError(
-                    f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"
-                )
-            seen.add(key)
+        routes = self.routes
+        # Keyed by plain values: hashing ipaddress networks (or enum members)
+        # costs a Python call each.
+        if len(routes) > 1 and len({(r.match if r.match[0] else r.destination, r.origin is _STATIC) for r in routes}) < len(routes):
+            seen: set[tuple[object, bool]] = set()
+            for route in routes:
+                if _slot(route) in seen:
+                    raise RouteTableError(
+                        f"{self.id} has two {route.origin} routes for {route.destination}; a destination appears once per table"
+                    )
+                seen.add(_slot(route))
 
     @property
     def local_blocks(self) -> tuple[IPNetwork, ...]:
@@ -268,6 +279,16 @@ class RouteTable:
     def with_routes(self, routes: Iterable[Route]) -> RouteTable:
         """A copy of the table with `routes` instead of its routes."""
         return RouteTable(self.id, tuple(routes), self.main)
+
+
+def _slot(route: Route) -> tuple[object, bool]:
+    """What may appear once per table: a destination (its match integers for
+    a block) with an origin (static or not)."""
+    match = route.match
+    return match if match[0] else route.destination, route.origin is _STATIC
+
+
+_STATIC = RouteOrigin.STATIC
 
 
 def mark_blackholes(table: RouteTable, gone: Iterable[str]) -> RouteTable:
