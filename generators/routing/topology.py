@@ -160,28 +160,35 @@ class Vpc:
     it several times."""
 
     def __post_init__(self) -> None:
-        # Runs for every scenario a question draws: one pass over the subnets
-        # checks them and indexes them, then the instances and NAT gateways
-        # are checked against the subnets' spans, on integers.
-        nacls = {a.id: a for a in self.nacls}
-        groups = {g.id: g for g in self.security_groups}
+        # Runs for every scenario a question draws: one pass over each kind
+        # of part checks it and indexes it (the subnets' spans, on integers,
+        # for the instances and NAT gateways). Plain loops: for a handful of
+        # parts they cost less than comprehensions.
+        nacls: dict[str, NetworkAcl] = {}
+        for acl in self.nacls:
+            nacls[acl.id] = acl
+        groups: dict[str, SecurityGroup] = {}
+        for group in self.security_groups:
+            groups[group.id] = group
         subnets: dict[str, Subnet] = {}
         spans: dict[str, tuple[int, int]] = {}
-        vpc_len = self.cidr.prefixlen
-        vpc_top = int(self.cidr.network_address) >> (32 - vpc_len)
+        cidr = self.cidr
+        vpc_len = cidr.prefixlen
+        vpc_top = int(cidr.network_address) >> (32 - vpc_len)
         for subnet in self.subnets:
             block = subnet.cidr
             base, length = int(block.network_address), block.prefixlen
             if length < vpc_len or base >> (32 - vpc_len) != vpc_top:
-                raise TopologyError(f"{subnet.id} ({block}) is not inside the VPC block {self.cidr}")
+                raise TopologyError(f"{subnet.id} ({block}) is not inside the VPC block {cidr}")
             if subnet.nacl_id not in nacls:
                 raise TopologyError(f"no network ACL {subnet.nacl_id} in {self.id}")
             subnets[subnet.id] = subnet
             spans[subnet.id] = (base, 32 - length)
         derived = self.__dict__  # derived fields of a frozen value, set once
+        instances: dict[str, Instance] = {}
+        nats: dict[str, NatGateway] = {}
         derived["_index"] = {
-            "subnet": subnets, "nacl": nacls, "group": groups,
-            "instance": {i.id: i for i in self.instances}, "nat": {n.id: n for n in self.nat_gateways},
+            "subnet": subnets, "nacl": nacls, "group": groups, "instance": instances, "nat": nats,
             "table": {}, "effective": {}, "groups_of": {},
         }
         derived["scratch"] = {}
@@ -192,10 +199,12 @@ class Vpc:
             for gid in inst.groups:
                 if gid not in groups:
                     raise TopologyError(f"no security group {gid} in {self.id}")
+            instances[inst.id] = inst
         for nat in self.nat_gateways:
             base, host_bits = spans.get(nat.subnet_id) or self._span(nat.subnet_id)
             if int(nat.private_ip) >> host_bits != base >> host_bits:
                 raise TopologyError(f"{nat.id} has {nat.private_ip}, outside its subnet")
+            nats[nat.id] = nat
 
     def _span(self, subnet_id: str) -> tuple[int, int]:
         block = self.subnet(subnet_id).cidr  # raises TopologyError for an unknown subnet
