@@ -151,15 +151,28 @@ def _ports(text: str) -> tuple[int | None, int | None]:
 
 
 @lru_cache(maxsize=512)
-def _nacl_rule(number: str, action: str, protocol: str, ports: str, cidr: str) -> NaclRule:
+def _nacl_head(number: str, action: str, protocol: str, ports: str) -> tuple[int, Action, Protocol, int | None, int | None]:
+    """A network ACL row's fields before its block, read (rule numbers and
+    ports come from short fixed lists, so few rows recur across scenarios)."""
     low, high = _ports(ports)
-    return NaclRule(int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high, net(cidr))
+    return int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high
+
+
+@lru_cache(maxsize=512)
+def _nacl_rule(number: str, action: str, protocol: str, ports: str, cidr: str) -> NaclRule:
+    return NaclRule(*_nacl_head(number, action, protocol, ports), net(cidr))
+
+
+@lru_cache(maxsize=256)
+def _sg_head(protocol: str, ports: str) -> tuple[Protocol, int | None, int | None]:
+    """A security group row's protocol and ports, read."""
+    low, high = _ports(ports)
+    return _PROTOCOLS[protocol], low, high
 
 
 @lru_cache(maxsize=512)
 def _sg_rule(protocol: str, ports: str, peer: str) -> SgRule:
-    low, high = _ports(ports)
-    return SgRule(_PROTOCOLS[protocol], low, high, net(peer))
+    return SgRule(*_sg_head(protocol, ports), net(peer))
 
 
 def route_table(data: Mapping[str, Any]) -> RouteTable:
@@ -180,12 +193,15 @@ class _Reader:
     """Reads one scenario's params into model values.
 
     Values repeat inside a scenario (the VPC block in every table's local
-    route, a subnet's block in rules and routes), so each text is read once
-    per scenario. Across scenarios only what names no scenario-specific
-    block or id repeats (a rule for ``0.0.0.0/0`` on a fixed port): those go
-    through the process-wide caches above. The rest lives as long as the
-    scenario, so the caches do not fill with one-off values (which the
-    garbage collector would then scan over and over).
+    route, a subnet's block in rules and routes, the same rule in two
+    ACLs), so each text and each row is read once per scenario. Across
+    scenarios only what names no scenario-specific block or id repeats (a
+    rule for ``0.0.0.0/0`` on a fixed port): those go through the
+    process-wide caches above. The rest lives as long as the scenario, so
+    the caches do not fill with one-off values (which the garbage collector
+    would then scan over and over).
+
+    Each method reads a whole list of rows: one call per list, not per row.
     """
 
     __slots__ = ("nets", "values")
@@ -207,39 +223,52 @@ class _Reader:
             raise ValueError(f"{text} is not an IPv4 block")
         return found
 
-    def nacl_rule(self, row: Sequence[str]) -> NaclRule:
-        number, action, protocol, ports, cidr = row
-        if cidr in _SHARED_BLOCKS:
-            return _nacl_rule(number, action, protocol, ports, cidr)
-        key = (number, action, protocol, ports, cidr)
-        found: NaclRule | None = self.values.get(key)
-        if found is None:
-            low, high = _ports(ports)
-            found = self.values[key] = NaclRule(int(number), _ACTIONS[action], _PROTOCOLS[protocol], low, high, self.net(cidr))
-        return found
+    def nacl_rules(self, rows: Sequence[Sequence[str]]) -> tuple[NaclRule, ...]:
+        """Rows ``[number, action, protocol, ports, cidr]``."""
+        values = self.values
+        out: list[NaclRule] = []
+        for row in rows:
+            key = tuple(row)
+            found: NaclRule | None = values.get(key)
+            if found is None:
+                number, action, protocol, ports, cidr = key
+                if cidr in _SHARED_BLOCKS:
+                    found = _nacl_rule(number, action, protocol, ports, cidr)
+                else:
+                    found = NaclRule(*_nacl_head(number, action, protocol, ports), self.net(cidr))
+                values[key] = found
+            out.append(found)
+        return tuple(out)
 
-    def sg_rule(self, row: Sequence[str]) -> SgRule:
-        protocol, ports, peer = row
-        if peer in _SHARED_BLOCKS:
-            return _sg_rule(protocol, ports, peer)
-        key = (protocol, ports, peer)
-        found: SgRule | None = self.values.get(key)
-        if found is None:
-            low, high = _ports(ports)
-            found = self.values[key] = SgRule(_PROTOCOLS[protocol], low, high, peer if peer.startswith("sg-") else self.net(peer))
-        return found
-
-    def route(self, row: Sequence[str]) -> Route:
-        key = tuple(row)
-        found: Route | None = self.values.get(key)
-        if found is None:
-            destination = row[0]
-            dest = parse_destination(destination) if destination.startswith("pl-") else self.net(destination)
-            found = self.values[key] = Route(dest, row[1], _ORIGINS[row[2]] if len(row) > 2 else _STATIC)
-        return found
+    def sg_rules(self, rows: Sequence[Sequence[str]]) -> tuple[SgRule, ...]:
+        """Rows ``[protocol, ports, peer]``."""
+        values = self.values
+        out: list[SgRule] = []
+        for row in rows:
+            key = tuple(row)
+            found: SgRule | None = values.get(key)
+            if found is None:
+                protocol, ports, peer = key
+                if peer in _SHARED_BLOCKS:
+                    found = _sg_rule(protocol, ports, peer)
+                else:
+                    found = SgRule(*_sg_head(protocol, ports), peer if peer.startswith("sg-") else self.net(peer))
+                values[key] = found
+            out.append(found)
+        return tuple(out)
 
     def route_table(self, data: Mapping[str, Any]) -> RouteTable:
-        return RouteTable(data["id"], tuple([self.route(row) for row in data["routes"]]), bool(data.get("main", False)))
+        values = self.values
+        routes: list[Route] = []
+        for row in data["routes"]:
+            key = tuple(row)
+            found: Route | None = values.get(key)
+            if found is None:
+                destination = key[0]
+                dest = parse_destination(destination) if destination.startswith("pl-") else self.net(destination)
+                found = values[key] = Route(dest, key[1], _ORIGINS[key[2]] if len(key) > 2 else _STATIC)
+            routes.append(found)
+        return RouteTable(data["id"], tuple(routes), bool(data.get("main", False)))
 
 
 _SHARED_BLOCKS = frozenset({"0.0.0.0/0", "::/0"})
@@ -257,22 +286,15 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
     """The model's VPC from scenario params."""
     read = _Reader()
     vpc = p["vpc"]
-    nacl_rule, sg_rule = read.nacl_rule, read.sg_rule
+    v4, nacl_rules, sg_rules = read.v4, read.nacl_rules, read.sg_rules
     return Vpc(
-        id=vpc["id"],
-        cidr=read.v4(vpc["cidr"]),
-        subnets=tuple([Subnet(s["id"], read.v4(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
-        route_tables=tuple([read.route_table(t) for t in p["route_tables"]]),
-        nacls=tuple([
-            NetworkAcl(a["id"], tuple([nacl_rule(r) for r in a["inbound"]]), tuple([nacl_rule(r) for r in a["outbound"]]))
-            for a in p["acls"]
-        ]),
-        security_groups=tuple([
-            SecurityGroup(g["id"], g["name"], tuple([sg_rule(r) for r in g["inbound"]]),
-                          tuple([sg_rule(r) for r in g["outbound"]]))
-            for g in p["groups"]
-        ]),
-        instances=tuple([
+        vpc["id"],
+        v4(vpc["cidr"]),
+        tuple([Subnet(s["id"], v4(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
+        tuple([read.route_table(t) for t in p["route_tables"]]),
+        tuple([NetworkAcl(a["id"], nacl_rules(a["inbound"]), nacl_rules(a["outbound"])) for a in p["acls"]]),
+        tuple([SecurityGroup(g["id"], g["name"], sg_rules(g["inbound"]), sg_rules(g["outbound"])) for g in p["groups"]]),
+        tuple([
             Instance(
                 i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]),
                 addr(public) if (public := i.get("public_ip")) else None, None,
@@ -281,16 +303,21 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
             )
             for i in p["instances"]
         ]),
-        associations={s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
-        nat_gateways=tuple([
-            NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(n["eip"]) if n.get("eip") else None)
+        {s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
+        tuple([
+            NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(eip) if (eip := n.get("eip")) else None)
             for n in p.get("nat_gateways", ())
         ]),
-        internet_gateway=vpc.get("igw"),
-        gateway_endpoints=tuple([e["id"] for e in p.get("endpoints", ())]),
-        prefix_lists={pl["id"]: tuple([read.net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
-        failed_azs=frozenset([p["failed_az"]]) if p.get("failed_az") else frozenset(),
+        vpc.get("igw"),
+        (),
+        tuple([e["id"] for e in p.get("endpoints", ())]),
+        {pl["id"]: tuple([read.net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
+        None,
+        frozenset([failed]) if (failed := p.get("failed_az")) else _NO_AZS,
     )
+
+
+_NO_AZS: frozenset[str] = frozenset()
 
 
 # --- showing params ---------------------------------------------------------
