@@ -47,7 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from generators.security.model import address_text
+from generators.security.model import ALL_IPV4, address_text
 from quizapp.values import quick_init
 
 IPv4Address = ipaddress.IPv4Address
@@ -106,6 +106,8 @@ _KIND_BY_HEAD = {prefix[:-1]: kind for prefix, kind in _TARGET_PREFIXES}
 """The same, by the part of the id before its first dash (no prefix above
 contains a dash of its own)."""
 
+_EVERY_V4 = (4, 0, 0)
+"""The `Route.match` of 0.0.0.0/0."""
 _LOCAL = TargetKind.LOCAL
 _EGRESS_ONLY = TargetKind.EGRESS_ONLY_INTERNET_GATEWAY
 
@@ -214,6 +216,8 @@ class Route:
             if kind is _LOCAL:
                 raise RouteTableError("the local route's destination is a VPC CIDR block, not a prefix list")
             derived["match"] = (0, 0, 0)
+        elif dest is ALL_IPV4:
+            derived["match"] = _EVERY_V4  # the most common block, known in advance
         else:
             derived["match"] = (dest.version, int(dest.netmask), int(dest.network_address))
         if kind is _EGRESS_ONLY and not self._is_ipv6():

@@ -21,6 +21,8 @@ from generators.draws import below, draws, hex_id, hex_ids, pick
 from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
 from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
 from generators.security.model import (
+    ALL_IPV4,
+    ALL_IPV6,
     Action,
     NaclRule,
     NetworkAcl,
@@ -160,7 +162,7 @@ def _nacl_head(number: str, action: str, protocol: str, ports: str) -> tuple[int
 
 @lru_cache(maxsize=512)
 def _nacl_rule(number: str, action: str, protocol: str, ports: str, cidr: str) -> NaclRule:
-    return NaclRule(*_nacl_head(number, action, protocol, ports), net(cidr))
+    return NaclRule(*_nacl_head(number, action, protocol, ports), _SHARED_NETS[cidr])
 
 
 @lru_cache(maxsize=256)
@@ -172,7 +174,7 @@ def _sg_head(protocol: str, ports: str) -> tuple[Protocol, int | None, int | Non
 
 @lru_cache(maxsize=512)
 def _sg_rule(protocol: str, ports: str, peer: str) -> SgRule:
-    return SgRule(*_sg_head(protocol, ports), net(peer))
+    return SgRule(*_sg_head(protocol, ports), _SHARED_NETS[peer])
 
 
 def route_table(data: Mapping[str, Any]) -> RouteTable:
@@ -184,9 +186,13 @@ _ORIGINS = {o.value: o for o in RouteOrigin}
 
 
 @lru_cache(maxsize=256)
-def _listen(item: str) -> tuple[Protocol, int]:
-    proto, _, port = item.partition("/")
-    return _PROTOCOLS[proto], int(port)
+def _listening(items: tuple[str, ...]) -> tuple[tuple[Protocol, int], ...]:
+    """An instance's ``listens`` (``["tcp/443", ...]``), read (the lists are short and recur)."""
+    out: list[tuple[Protocol, int]] = []
+    for item in items:
+        proto, _, port = item.partition("/")
+        out.append((_PROTOCOLS[proto], int(port)))
+    return tuple(out)
 
 
 class _Reader:
@@ -213,7 +219,7 @@ class _Reader:
     def net(self, text: str) -> IPv4Network | IPv6Network:
         found = self.nets.get(text)
         if found is None:
-            found = self.nets[text] = net(text) if text in _SHARED_BLOCKS else _parse_net(text)
+            found = self.nets[text] = _SHARED_NETS.get(text) or _parse_net(text)
         return found
 
     def v4(self, text: str) -> IPv4Network:
@@ -228,15 +234,14 @@ class _Reader:
         values = self.values
         out: list[NaclRule] = []
         for row in rows:
-            key = tuple(row)
+            number, action, protocol, ports, cidr = row
+            if cidr in _SHARED_BLOCKS:
+                out.append(_nacl_rule(number, action, protocol, ports, cidr))
+                continue
+            key = (number, action, protocol, ports, cidr)
             found: NaclRule | None = values.get(key)
             if found is None:
-                number, action, protocol, ports, cidr = key
-                if cidr in _SHARED_BLOCKS:
-                    found = _nacl_rule(number, action, protocol, ports, cidr)
-                else:
-                    found = NaclRule(*_nacl_head(number, action, protocol, ports), self.net(cidr))
-                values[key] = found
+                found = values[key] = NaclRule(*_nacl_head(number, action, protocol, ports), self.net(cidr))
             out.append(found)
         return tuple(out)
 
@@ -245,15 +250,14 @@ class _Reader:
         values = self.values
         out: list[SgRule] = []
         for row in rows:
-            key = tuple(row)
+            protocol, ports, peer = row
+            if peer in _SHARED_BLOCKS:
+                out.append(_sg_rule(protocol, ports, peer))
+                continue
+            key = (protocol, ports, peer)
             found: SgRule | None = values.get(key)
             if found is None:
-                protocol, ports, peer = key
-                if peer in _SHARED_BLOCKS:
-                    found = _sg_rule(protocol, ports, peer)
-                else:
-                    found = SgRule(*_sg_head(protocol, ports), peer if peer.startswith("sg-") else self.net(peer))
-                values[key] = found
+                found = values[key] = SgRule(*_sg_head(protocol, ports), peer if peer.startswith("sg-") else self.net(peer))
             out.append(found)
         return tuple(out)
 
@@ -271,7 +275,10 @@ class _Reader:
         return RouteTable(data["id"], tuple(routes), bool(data.get("main", False)))
 
 
-_SHARED_BLOCKS = frozenset({"0.0.0.0/0", "::/0"})
+_SHARED_NETS: dict[str, IPv4Network | IPv6Network] = {"0.0.0.0/0": ALL_IPV4, "::/0": ALL_IPV6}
+"""The blocks for the whole internet, as the security model's constants (rules
+built on them skip reading the block's integers)."""
+_SHARED_BLOCKS = frozenset(_SHARED_NETS)
 _STATIC = RouteOrigin.STATIC
 
 
@@ -284,36 +291,48 @@ def _parse_net(text: str) -> IPv4Network | IPv6Network:
 
 def build_vpc(p: Mapping[str, Any]) -> Vpc:
     """The model's VPC from scenario params."""
+    # Plain loops rather than comprehensions: each comprehension is a
+    # function call, and a scenario has only a few of each part.
     read = _Reader()
     vpc = p["vpc"]
     v4, nacl_rules, sg_rules = read.v4, read.nacl_rules, read.sg_rules
+    cidr = v4(vpc["cidr"])
+    subnets: list[Subnet] = []
+    associations: dict[str, str] = {}
+    for s in p["subnets"]:
+        subnets.append(Subnet(s["id"], v4(s["cidr"]), s["az"], s["acl"]))
+        if rtb := s.get("rtb"):
+            associations[s["id"]] = rtb
+    tables: list[RouteTable] = []
+    for t in p["route_tables"]:
+        tables.append(read.route_table(t))
+    acls: list[NetworkAcl] = []
+    for a in p["acls"]:
+        acls.append(NetworkAcl(a["id"], nacl_rules(a["inbound"]), nacl_rules(a["outbound"])))
+    groups: list[SecurityGroup] = []
+    for g in p["groups"]:
+        groups.append(SecurityGroup(g["id"], g["name"], sg_rules(g["inbound"]), sg_rules(g["outbound"])))
+    instances: list[Instance] = []
+    for i in p["instances"]:
+        public = i.get("public_ip")
+        listens = i.get("listens")
+        instances.append(Instance(
+            i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]), addr(public) if public else None, None,
+            _listening(tuple(listens)) if listens else (), i.get("os", "linux"), i.get("source_dest_check", True),
+            i["name"],
+        ))
+    nats: list[NatGateway] = []
+    for n in p.get("nat_gateways", ()):
+        eip = n.get("eip")
+        nats.append(NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(eip) if eip else None))
+    endpoints = p.get("endpoints")
+    prefix_lists = p.get("prefix_lists")
+    failed = p.get("failed_az")
     return Vpc(
-        vpc["id"],
-        v4(vpc["cidr"]),
-        tuple([Subnet(s["id"], v4(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]]),
-        tuple([read.route_table(t) for t in p["route_tables"]]),
-        tuple([NetworkAcl(a["id"], nacl_rules(a["inbound"]), nacl_rules(a["outbound"])) for a in p["acls"]]),
-        tuple([SecurityGroup(g["id"], g["name"], sg_rules(g["inbound"]), sg_rules(g["outbound"])) for g in p["groups"]]),
-        tuple([
-            Instance(
-                i["id"], i["subnet"], addr(i["ip"]), tuple(i["groups"]),
-                addr(public) if (public := i.get("public_ip")) else None, None,
-                tuple([_listen(x) for x in i.get("listens", ())]), i.get("os", "linux"), i.get("source_dest_check", True),
-                i["name"],
-            )
-            for i in p["instances"]
-        ]),
-        {s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
-        tuple([
-            NatGateway(n["id"], n["subnet"], addr(n["ip"]), addr(eip) if (eip := n.get("eip")) else None)
-            for n in p.get("nat_gateways", ())
-        ]),
-        vpc.get("igw"),
-        (),
-        tuple([e["id"] for e in p.get("endpoints", ())]),
-        {pl["id"]: tuple([read.net(c) for c in pl["cidrs"]]) for pl in p.get("prefix_lists", ())},
-        None,
-        frozenset([failed]) if (failed := p.get("failed_az")) else _NO_AZS,
+        vpc["id"], cidr, tuple(subnets), tuple(tables), tuple(acls), tuple(groups), tuple(instances), associations,
+        tuple(nats), vpc.get("igw"), (), tuple([e["id"] for e in endpoints]) if endpoints else (),
+        {pl["id"]: tuple([read.net(c) for c in pl["cidrs"]]) for pl in prefix_lists} if prefix_lists else {},
+        None, frozenset([failed]) if failed else _NO_AZS,
     )
 
 
