@@ -262,9 +262,11 @@ class RouteTable:
 
     def __post_init__(self) -> None:
         routes = self.routes
-        # Keyed by plain values: hashing ipaddress networks (or enum members)
-        # costs a Python call each.
-        if len(routes) > 1 and len({(r.match if r.match[0] else r.destination, r.origin is _STATIC) for r in routes}) < len(routes):
+        # Routes with different match integers have different blocks: only
+        # when two share them (prefix lists all have (0, 0, 0)) is a closer
+        # look needed. (Hashing ipaddress networks or enum members costs a
+        # Python call each; the integers hash in C.)
+        if len(routes) > 1 and len({r.match for r in routes}) < len(routes):
             seen: set[tuple[object, bool]] = set()
             for route in routes:
                 if _slot(route) in seen:

@@ -199,15 +199,13 @@ class _Reader:
     """Reads one scenario's params into model values.
 
     Values repeat inside a scenario (the VPC block in every table's local
-    route, a subnet's block in rules and routes, the same rule in two
-    ACLs), so each text and each row is read once per scenario. Across
+    route, a subnet's block in rules and routes, the same route in several
+    tables), so each block and each row is read once per scenario. Across
     scenarios only what names no scenario-specific block or id repeats (a
     rule for ``0.0.0.0/0`` on a fixed port): those go through the
     process-wide caches above. The rest lives as long as the scenario, so
     the caches do not fill with one-off values (which the garbage collector
     would then scan over and over).
-
-    Each method reads a whole list of rows: one call per list, not per row.
     """
 
     __slots__ = ("nets", "values")
@@ -224,7 +222,7 @@ class _Reader:
 
     def v4(self, text: str) -> IPv4Network:
         """An IPv4 block (a VPC's or a subnet's)."""
-        found = self.net(text)
+        found = self.nets.get(text) or self.net(text)
         if not isinstance(found, IPv4Network):
             raise ValueError(f"{text} is not an IPv4 block")
         return found
@@ -233,8 +231,7 @@ class _Reader:
         """Rows ``[number, action, protocol, ports, cidr]``."""
         values = self.values
         out: list[NaclRule] = []
-        for row in rows:
-            number, action, protocol, ports, cidr = row
+        for number, action, protocol, ports, cidr in rows:
             if cidr in _SHARED_BLOCKS:
                 out.append(_nacl_rule(number, action, protocol, ports, cidr))
                 continue
@@ -249,8 +246,7 @@ class _Reader:
         """Rows ``[protocol, ports, peer]``."""
         values = self.values
         out: list[SgRule] = []
-        for row in rows:
-            protocol, ports, peer = row
+        for protocol, ports, peer in rows:
             if peer in _SHARED_BLOCKS:
                 out.append(_sg_rule(protocol, ports, peer))
                 continue
@@ -262,6 +258,7 @@ class _Reader:
         return tuple(out)
 
     def route_table(self, data: Mapping[str, Any]) -> RouteTable:
+        """``{"id", "main", "routes": [[destination, target(, origin)], ...]}``."""
         values = self.values
         routes: list[Route] = []
         for row in data["routes"]:
@@ -295,17 +292,19 @@ def build_vpc(p: Mapping[str, Any]) -> Vpc:
     # function call, and a scenario has only a few of each part.
     read = _Reader()
     vpc = p["vpc"]
-    v4, nacl_rules, sg_rules = read.v4, read.nacl_rules, read.sg_rules
+    v4, route_table, nacl_rules, sg_rules = read.v4, read.route_table, read.nacl_rules, read.sg_rules
     cidr = v4(vpc["cidr"])
     subnets: list[Subnet] = []
     associations: dict[str, str] = {}
     for s in p["subnets"]:
-        subnets.append(Subnet(s["id"], v4(s["cidr"]), s["az"], s["acl"]))
-        if rtb := s.get("rtb"):
-            associations[s["id"]] = rtb
+        subnet_id = s["id"]
+        subnets.append(Subnet(subnet_id, v4(s["cidr"]), s["az"], s["acl"]))
+        rtb = s.get("rtb")
+        if rtb:
+            associations[subnet_id] = rtb
     tables: list[RouteTable] = []
     for t in p["route_tables"]:
-        tables.append(read.route_table(t))
+        tables.append(route_table(t))
     acls: list[NetworkAcl] = []
     for a in p["acls"]:
         acls.append(NetworkAcl(a["id"], nacl_rules(a["inbound"]), nacl_rules(a["outbound"])))

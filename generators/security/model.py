@@ -161,6 +161,7 @@ _ALL = Protocol.ALL
 _TCP = Protocol.TCP
 _UDP = Protocol.UDP
 _INBOUND = Direction.INBOUND
+_OUTBOUND = Direction.OUTBOUND
 
 
 class Action(StrEnum):
@@ -743,7 +744,7 @@ class NetworkAcl:
         # duplicate numbers, which sit next to each other.
         derived = self.__dict__
         derived["_sorted_in"] = _in_number_order(self.id, _INBOUND, self.inbound)
-        derived["_sorted_out"] = _in_number_order(self.id, Direction.OUTBOUND, self.outbound)
+        derived["_sorted_out"] = _in_number_order(self.id, _OUTBOUND, self.outbound)
 
     def rules(self, direction: Direction) -> tuple[NaclRule, ...]:
         """The rules of one direction, as stored."""
