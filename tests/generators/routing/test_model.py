@@ -307,3 +307,46 @@ def test_route_match_key_and_blackhole_copy() -> None:
     gone = mark_blackholes(RouteTable("r", (LOCAL, route)), {"nat-1"})
     assert gone.routes[1] == Route(N("10.1.0.0/16"), "nat-1", RouteOrigin.PROPAGATED, RouteState.BLACKHOLE)
     assert gone.routes[0] is LOCAL
+
+
+# --- the fast paths of Route and RouteTable agree with plain checks --------
+
+
+target_texts = st.sampled_from(["local", "igw-1", "eigw-1", "nat-1", "pcx-1", "tgw-1", "vgw-1", "vpce-1", "eni-1", "i-1",
+                                "igw-", "i-", "gw-1", "lb-1", "local-1", "nat", ""])
+destinations = st.sampled_from([N("0.0.0.0/0"), N("0.0.0.0/0"), N("10.0.0.0/16"), N("10.0.1.0/24"),
+                                IPv6Network("::/0"), "pl-1", "pl-2"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(destinations, target_texts)
+def test_a_route_reads_its_target_as_target_kind_does(destination: IPv4Network | IPv6Network | str, target: str) -> None:
+    try:
+        kind = target_kind(target)
+    except RouteTableError:
+        with pytest.raises(RouteTableError):
+            Route(destination, target)
+        return
+    if (kind is TargetKind.LOCAL and isinstance(destination, str)) or (
+            kind is TargetKind.EGRESS_ONLY_INTERNET_GATEWAY and not isinstance(destination, IPv6Network)):
+        with pytest.raises(RouteTableError):
+            Route(destination, target)
+        return
+    route = Route(destination, target)
+    assert route.kind is kind
+    expected = (0, 0, 0) if isinstance(destination, str) else (
+        destination.version, int(destination.netmask), int(destination.network_address))
+    assert route.match == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(destinations.filter(lambda d: d != IPv6Network("::/0")),
+                          st.sampled_from(list(RouteOrigin))), max_size=5))
+def test_a_route_table_refuses_exactly_the_repeated_destinations(rows: list[tuple[IPv4Network | str, RouteOrigin]]) -> None:
+    routes = tuple(Route(dest, "nat-1", origin) for dest, origin in rows)
+    plain = [(str(r.destination), r.origin) for r in routes]
+    if len(set(plain)) < len(plain):
+        with pytest.raises(RouteTableError, match="appears once per table"):
+            RouteTable("rtb-1", routes)
+    else:
+        assert RouteTable("rtb-1", routes).routes == routes

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import random
 from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
 from generators.routing.scenarios import addr, build_vpc, two_tier, v4net
-from generators.security.model import Action, NaclRule, Protocol, SgRule
+from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
+from generators.security.model import Action, Direction, NaclRule, NetworkAcl, Protocol, SecurityGroup, SgRule
 
 seeds = st.integers(min_value=0, max_value=2**64)
 
@@ -76,3 +79,66 @@ def test_building_scenarios_leaves_no_scenario_values_in_the_process_caches() ->
         build_vpc(two_tier(random.Random(seed), fake))
     new_entries = [c.cache_info().misses - b for c, b in zip(caches, before, strict=True)]
     assert all(n < 60 for n in new_entries), new_entries
+
+
+def _plain_vpc(p: dict[str, Any]) -> Vpc:
+    """The model from params the plain way: `ipaddress` parsing, a fresh value per row."""
+    def ports(text: str) -> tuple[int | None, int | None]:
+        if text == "all":
+            return None, None
+        low, _, high = text.partition("-")
+        return int(low), int(high or low)
+
+    def nacl(rows: list[list[str]]) -> tuple[NaclRule, ...]:
+        return tuple(NaclRule(int(n), Action(a), Protocol(pr), *ports(po), ip_network(c)) for n, a, pr, po, c in rows)
+
+    def sg(rows: list[list[str]]) -> tuple[SgRule, ...]:
+        return tuple(SgRule(Protocol(pr), *ports(po), peer if peer.startswith("sg-") else ip_network(peer))
+                     for pr, po, peer in rows)
+
+    def listening(items: list[str]) -> tuple[tuple[Protocol, int], ...]:
+        return tuple((Protocol(x.split("/")[0]), int(x.split("/")[1])) for x in items)
+
+    return Vpc(
+        id=p["vpc"]["id"],
+        cidr=IPv4Network(p["vpc"]["cidr"]),
+        subnets=tuple(Subnet(s["id"], IPv4Network(s["cidr"]), s["az"], s["acl"]) for s in p["subnets"]),
+        route_tables=tuple(
+            RouteTable(t["id"], tuple(Route(parse_destination(r[0]), r[1], RouteOrigin(r[2]) if len(r) > 2 else RouteOrigin.STATIC)
+                                      for r in t["routes"]), bool(t.get("main", False)))
+            for t in p["route_tables"]),
+        nacls=tuple(NetworkAcl(a["id"], nacl(a["inbound"]), nacl(a["outbound"])) for a in p["acls"]),
+        security_groups=tuple(SecurityGroup(g["id"], g["name"], sg(g["inbound"]), sg(g["outbound"])) for g in p["groups"]),
+        instances=tuple(
+            Instance(i["id"], i["subnet"], IPv4Address(i["ip"]), tuple(i["groups"]),
+                     IPv4Address(i["public_ip"]) if i.get("public_ip") else None, None, listening(i.get("listens", [])),
+                     i.get("os", "linux"), i.get("source_dest_check", True), i["name"])
+            for i in p["instances"]),
+        associations={s["id"]: s["rtb"] for s in p["subnets"] if s.get("rtb")},
+        nat_gateways=tuple(NatGateway(n["id"], n["subnet"], IPv4Address(n["ip"]), IPv4Address(n["eip"]) if n.get("eip") else None)
+                           for n in p.get("nat_gateways", ())),
+        internet_gateway=p["vpc"].get("igw"),
+        gateway_endpoints=tuple(e["id"] for e in p.get("endpoints", ())),
+        prefix_lists={pl["id"]: tuple(ip_network(c) for c in pl["cidrs"]) for pl in p.get("prefix_lists", ())},
+        failed_azs=frozenset([p["failed_az"]]) if p.get("failed_az") else frozenset(),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["routing.blocking-component", "routing.timeout-or-refused", "routing.path-order"]), seeds)
+def test_build_vpc_equals_the_plain_reading_of_the_questions_params(generator_id: str, seed: int) -> None:
+    # The questions' params include their defects (a removed rule, a
+    # blackholed route, a changed port...), not only fresh two-tier VPCs.
+    import generators
+
+    p = generators.get(generator_id).make(seed).params
+    built, plain = build_vpc(p), _plain_vpc(p)
+    assert built == plain
+    assert [[(r.kind, r.match) for r in t.routes] for t in built.route_tables] == [
+        [(r.kind, r.match) for r in t.routes] for t in plain.route_tables]
+    assert [(a.ordered(Direction.INBOUND), a.ordered(Direction.OUTBOUND)) for a in built.nacls] == [
+        (a.ordered(Direction.INBOUND), a.ordered(Direction.OUTBOUND)) for a in plain.nacls]
+    assert [[r._match for r in a.inbound + a.outbound] for a in built.nacls] == [
+        [r._match for r in a.inbound + a.outbound] for a in plain.nacls]
+    assert [[r._match for r in g.inbound + g.outbound] for g in built.security_groups] == [
+        [r._match for r in g.inbound + g.outbound] for g in plain.security_groups]
