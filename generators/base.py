@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from faker import Faker
 
-from quizapp.values import quick_init
+from generators.draws import shuffle
 from quizapp.questions import (
     AnswerKind,
     Choice,
@@ -30,6 +30,7 @@ from quizapp.questions import (
     Spec,
     choice_keys,
 )
+from quizapp.values import quick_init
 
 _LOCAL = threading.local()
 
@@ -148,7 +149,7 @@ def single_choice(
             seen.add(d.text)
     if len(options) < 2:
         raise ValueError(f"no distractor differs from the answer {answer!r}")
-    rng.shuffle(options)
+    shuffle(rng, options)
     return tuple(
         Choice(key=k, text=t, correct=m is None and t == answer, misconception=m)
         for k, (t, m) in zip(choice_keys(len(options)), options, strict=True)
@@ -175,7 +176,7 @@ def multiple_choice(
             seen.add(d.text)
     if len(options) <= len(answers):
         raise ValueError("no distractor differs from the answers")
-    rng.shuffle(options)
+    shuffle(rng, options)
     return tuple(
         Choice(key=k, text=t, correct=c, misconception=m)
         for k, (t, m, c) in zip(choice_keys(len(options)), options, strict=True)
@@ -186,7 +187,7 @@ def ordering_choices(rng: random.Random, steps: Sequence[str]) -> tuple[Choice, 
     """Choices for an ordering question: stored in the correct order, with
     keys assigned in a shuffled order so the display order gives nothing away."""
     keys = list(choice_keys(len(steps)))
-    rng.shuffle(keys)
+    shuffle(rng, keys)
     if len(steps) > 1 and keys == sorted(keys):
         keys = keys[1:] + keys[:1]
     return tuple(Choice(key=k, text=s, correct=True) for k, s in zip(keys, steps, strict=True))
