@@ -222,14 +222,17 @@ class _Reader:
 
     def v4(self, text: str) -> IPv4Network:
         """An IPv4 block (a VPC's or a subnet's)."""
-        found = self.nets.get(text) or self.net(text)
+        nets = self.nets
+        found = nets.get(text)
+        if found is None:
+            found = nets[text] = _SHARED_NETS.get(text) or _parse_net(text)
         if not isinstance(found, IPv4Network):
             raise ValueError(f"{text} is not an IPv4 block")
         return found
 
     def nacl_rules(self, rows: Sequence[Sequence[str]]) -> tuple[NaclRule, ...]:
         """Rows ``[number, action, protocol, ports, cidr]``."""
-        values = self.values
+        values, nets = self.values, self.nets
         out: list[NaclRule] = []
         for number, action, protocol, ports, cidr in rows:
             if cidr in _SHARED_BLOCKS:
@@ -238,13 +241,13 @@ class _Reader:
             key = (number, action, protocol, ports, cidr)
             found: NaclRule | None = values.get(key)
             if found is None:
-                found = values[key] = NaclRule(*_nacl_head(number, action, protocol, ports), self.net(cidr))
+                found = values[key] = NaclRule(*_nacl_head(number, action, protocol, ports), nets.get(cidr) or self.net(cidr))
             out.append(found)
         return tuple(out)
 
     def sg_rules(self, rows: Sequence[Sequence[str]]) -> tuple[SgRule, ...]:
         """Rows ``[protocol, ports, peer]``."""
-        values = self.values
+        values, nets = self.values, self.nets
         out: list[SgRule] = []
         for protocol, ports, peer in rows:
             if peer in _SHARED_BLOCKS:
@@ -253,20 +256,24 @@ class _Reader:
             key = (protocol, ports, peer)
             found: SgRule | None = values.get(key)
             if found is None:
-                found = values[key] = SgRule(*_sg_head(protocol, ports), peer if peer.startswith("sg-") else self.net(peer))
+                found = values[key] = SgRule(*_sg_head(protocol, ports),
+                                             peer if peer.startswith("sg-") else nets.get(peer) or self.net(peer))
             out.append(found)
         return tuple(out)
 
     def route_table(self, data: Mapping[str, Any]) -> RouteTable:
         """``{"id", "main", "routes": [[destination, target(, origin)], ...]}``."""
-        values = self.values
+        values, nets = self.values, self.nets
         routes: list[Route] = []
         for row in data["routes"]:
             key = tuple(row)
             found: Route | None = values.get(key)
             if found is None:
                 destination = key[0]
-                dest = parse_destination(destination) if destination.startswith("pl-") else self.net(destination)
+                if destination.startswith("pl-"):
+                    dest = parse_destination(destination)
+                else:
+                    dest = nets.get(destination) or self.net(destination)
                 found = values[key] = Route(dest, key[1], _ORIGINS[key[2]] if len(key) > 2 else _STATIC)
             routes.append(found)
         return RouteTable(data["id"], tuple(routes), bool(data.get("main", False)))
@@ -353,38 +360,77 @@ def live_targets(p: Mapping[str, Any]) -> set[str]:
 def route_table_md(table: Mapping[str, Any], live: set[str] | None = None, subnets: Sequence[str] = ()) -> str:
     """A route table as a markdown table (with the blackhole state when a
     target does not exist)."""
+    out: list[str] = []
+    _route_table_rows(out, table, live, subnets)
+    return "\n".join(out)
+
+
+def nacl_md(acl: Mapping[str, Any]) -> str:
+    """A network ACL's rules, in the order they are stored, with the final ``*`` rule."""
+    out: list[str] = []
+    _nacl_rows(out, acl)
+    return "\n".join(out)
+
+
+def sg_md(group: Mapping[str, Any]) -> str:
+    """A security group's rules."""
+    out: list[str] = []
+    _sg_rows(out, group)
+    return "\n".join(out)
+
+
+# The tables are written line by line into one list, which the caller joins
+# once: a prompt shows a dozen tables, and plain loops over their rows cost
+# less than a comprehension and a join per table.
+
+_ROUTE_HEAD = ("| Destination | Target | Status |", "|---|---|---|")
+_ROUTE_HEAD_ORIGIN = ("| Destination | Target | Status | Origin |", "|---|---|---|---|")
+_NACL_HEAD = "| Direction | Rule # | Action | Protocol | Ports | Source / destination |\n|---|---|---|---|---|---|"
+_SG_HEAD = "| Direction | Protocol | Ports | Source / destination |\n|---|---|---|---|"
+_SUBNET_HEAD = ("| Subnet | Name | CIDR | AZ | Route table | Network ACL |", "|---|---|---|---|---|---|")
+_INSTANCE_HEAD = ("| Instance | Name | Subnet | Private IP | Public IP | Security groups | Listening | Client OS |",
+                  "|---|---|---|---|---|---|---|---|")
+
+
+def _route_table_rows(out: list[str], table: Mapping[str, Any], live: set[str] | None, subnets: Sequence[str] = ()) -> None:
     main = " (main route table)" if table.get("main") else ""
     used = f", used by {', '.join(subnets)}" if subnets else ""
+    out.append(f"Route table `{table['id']}`{main}{used}:")
+    out.append("")
     routes = table["routes"]
-    title = f"Route table `{table['id']}`{main}{used}:"
-    if not any([len(row) > 2 for row in routes]):
-        rows = [f"| `{row[0]}` | `{row[1]}` | {_state(row[1], live)} |" for row in routes]
-        return "\n".join([title, "", "| Destination | Target | Status |", "|---|---|---|", *rows])
-    rows = [f"| `{row[0]}` | `{row[1]}` | {_state(row[1], live)} | {row[2] if len(row) > 2 else 'static'} |" for row in routes]
-    return "\n".join([title, "", "| Destination | Target | Status | Origin |", "|---|---|---|---|", *rows])
+    if all([len(row) == 2 for row in routes]):
+        out += _ROUTE_HEAD
+        for destination, target in routes:
+            state = "active" if live is None or target == "local" or target in live else "blackhole"  # _state
+            out.append(f"| `{destination}` | `{target}` | {state} |")
+        return
+    out += _ROUTE_HEAD_ORIGIN
+    for row in routes:
+        out.append(f"| `{row[0]}` | `{row[1]}` | {_state(row[1], live)} | {row[2] if len(row) > 2 else 'static'} |")
 
 
 def _state(target: str, live: set[str] | None) -> str:
     return "active" if live is None or target == "local" or target in live else "blackhole"
 
 
-_NACL_HEAD = "| Direction | Rule # | Action | Protocol | Ports | Source / destination |\n|---|---|---|---|---|---|"
-_SG_HEAD = "| Direction | Protocol | Ports | Source / destination |\n|---|---|---|---|"
+def _nacl_rows(out: list[str], acl: Mapping[str, Any]) -> None:
+    out.append(f"Network ACL `{acl['id']}`:\n\n{_NACL_HEAD}")
+    for number, action, protocol, ports, cidr in acl["inbound"]:
+        out.append(f"| inbound | {number} | {action} | {protocol} | {ports} | `{cidr}` |")
+    out.append("| inbound | * | deny | all | all | `0.0.0.0/0` |")
+    for number, action, protocol, ports, cidr in acl["outbound"]:
+        out.append(f"| outbound | {number} | {action} | {protocol} | {ports} | `{cidr}` |")
+    out.append("| outbound | * | deny | all | all | `0.0.0.0/0` |")
 
 
-def nacl_md(acl: Mapping[str, Any]) -> str:
-    """A network ACL's rules, in the order they are stored, with the final ``*`` rule."""
-    inbound = [f"| inbound | {r[0]} | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` |" for r in acl["inbound"]]
-    outbound = [f"| outbound | {r[0]} | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` |" for r in acl["outbound"]]
-    return "\n".join([f"Network ACL `{acl['id']}`:", "", _NACL_HEAD, *inbound, "| inbound | * | deny | all | all | `0.0.0.0/0` |",
-                      *outbound, "| outbound | * | deny | all | all | `0.0.0.0/0` |"])
-
-
-def sg_md(group: Mapping[str, Any]) -> str:
-    """A security group's rules."""
-    inbound = [f"| inbound | {r[0]} | {r[1]} | `{r[2]}` |" for r in group["inbound"]] or ["| inbound | (no rules) | | |"]
-    outbound = [f"| outbound | {r[0]} | {r[1]} | `{r[2]}` |" for r in group["outbound"]] or ["| outbound | (no rules) | | |"]
-    return "\n".join([f"Security group `{group['id']}` ({group['name']}):", "", _SG_HEAD, *inbound, *outbound])
+def _sg_rows(out: list[str], group: Mapping[str, Any]) -> None:
+    out.append(f"Security group `{group['id']}` ({group['name']}):\n\n{_SG_HEAD}")
+    for direction in ("inbound", "outbound"):
+        rules = group[direction]
+        if not rules:
+            out.append(f"| {direction} | (no rules) | | |")
+        for protocol, ports, peer in rules:
+            out.append(f"| {direction} | {protocol} | {ports} | `{peer}` |")
 
 
 def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
@@ -395,15 +441,16 @@ def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
     out = [f"VPC `{vpc['id']}` (`{vpc['cidr']}`), {igw}."]
     if p.get("failed_az"):
         out.append(f"Availability Zone **{p['failed_az']}** is down.")
-    out += ["", "| Subnet | Name | CIDR | AZ | Route table | Network ACL |", "|---|---|---|---|---|---|"]
-    out += [
-        f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | "
-        f"{f'`{rtb}`' if (rtb := s.get('rtb')) else '(no explicit association)'} | `{s['acl']}` |"
-        for s in p["subnets"]
-    ]
+    out.append("")
+    out += _SUBNET_HEAD
+    for s in p["subnets"]:
+        rtb = s.get("rtb")
+        out.append(f"| `{s['id']}` | {s['name']} | `{s['cidr']}` | {s['az']} | "
+                   f"{f'`{rtb}`' if rtb else '(no explicit association)'} | `{s['acl']}` |")
     live = live_targets(p)
     for t in p["route_tables"]:
-        out += ["", route_table_md(t, live)]
+        out.append("")
+        _route_table_rows(out, t, live)
     for pl in p.get("prefix_lists", ()):
         out += ["", f"Prefix list `{pl['id']}` holds {', '.join([f'`{c}`' for c in pl['cidrs']])}."]
     for e in p.get("endpoints", ()):
@@ -411,19 +458,21 @@ def topology_md(p: Mapping[str, Any], *, filters: bool = True) -> str:
     for n in p.get("nat_gateways", ()):
         eip = f"Elastic IP `{n['eip']}`" if n.get("eip") else "no Elastic IP (private NAT gateway)"
         out += ["", f"NAT gateway `{n['id']}` in `{n['subnet']}`, private address `{n['ip']}`, {eip}."]
-    out += ["", "| Instance | Name | Subnet | Private IP | Public IP | Security groups | Listening | Client OS |",
-            "|---|---|---|---|---|---|---|---|"]
-    out += [
-        f"| `{i['id']}` | {i['name']} | `{i['subnet']}` | `{i['ip']}` | "
-        f"{f'`{public}`' if (public := i.get('public_ip')) else 'none'} | "
-        f"{', '.join([f'`{g}`' for g in i['groups']])} | {', '.join(i.get('listens', ())) or 'nothing'} | {i.get('os', 'linux')} |"
-        for i in p["instances"]
-    ]
+    out.append("")
+    out += _INSTANCE_HEAD
+    for i in p["instances"]:
+        public = i.get("public_ip")
+        out.append(f"| `{i['id']}` | {i['name']} | `{i['subnet']}` | `{i['ip']}` | "
+                   f"{f'`{public}`' if public else 'none'} | "
+                   f"{', '.join([f'`{g}`' for g in i['groups']])} | {', '.join(i.get('listens', ())) or 'nothing'} | "
+                   f"{i.get('os', 'linux')} |")
     if filters:
         for a in p["acls"]:
-            out += ["", nacl_md(a)]
+            out.append("")
+            _nacl_rows(out, a)
         for g in p["groups"]:
-            out += ["", sg_md(g)]
+            out.append("")
+            _sg_rows(out, g)
     return "\n".join(out)
 
 
