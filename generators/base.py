@@ -150,10 +150,10 @@ def single_choice(
     if len(options) < 2:
         raise ValueError(f"no distractor differs from the answer {answer!r}")
     shuffle(rng, options)
-    return tuple(
+    return tuple([
         Choice(key=k, text=t, correct=m is None and t == answer, misconception=m)
         for k, (t, m) in zip(choice_keys(len(options)), options, strict=True)
-    )
+    ])
 
 
 def multiple_choice(

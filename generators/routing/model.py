@@ -47,7 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from generators.security.model import ALL_IPV4, address_text
+from generators.security.model import ALL_IPV4, VERSION_OF_TYPE, address_text
 from quizapp.values import quick_init
 
 IPv4Address = ipaddress.IPv4Address
@@ -219,7 +219,8 @@ class Route:
         elif dest is ALL_IPV4:
             derived["match"] = _EVERY_V4  # the most common block, known in advance
         else:
-            derived["match"] = (dest.version, int(dest.netmask), int(dest.network_address))
+            version = VERSION_OF_TYPE.get(type(dest)) or dest.version
+            derived["match"] = (version, int(dest.netmask), int(dest.network_address))
         if kind is _EGRESS_ONLY and not self._is_ipv6():
             raise RouteTableError(f"{target} is an egress-only internet gateway: it takes IPv6 destinations only")
 
@@ -544,7 +545,7 @@ def candidates(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLi
 def _matches(table: RouteTable, destination: IPAddress, prefix_lists: PrefixLists | None) -> tuple[Match, ...]:
     """Each route of `table` with the block of it that covers `destination`
     (for a prefix list, its most specific covering entry), or None."""
-    version, value = destination.version, int(destination)
+    version, value = VERSION_OF_TYPE.get(type(destination)) or destination.version, int(destination)
     out: list[Match] = []
     for route in table.routes:
         route_version, mask, base = route.match
@@ -634,11 +635,21 @@ def _decide(
         for route, block in matches:
             if block is None:
                 continue
-            key = (block.prefixlen, 0 if route.origin is _PROPAGATED else 1 if route.match[0] == 0 else 2)
+            version, mask, _ = route.match
+            # A CIDR route's prefix length is its netmask's bit count (read
+            # off the integers, not through the network's property); a
+            # prefix-list route's is that of the entry that matched.
+            if version:
+                key = (mask.bit_count(), 0 if route.origin is _PROPAGATED else 2)
+            else:
+                key = (block.prefixlen, 0 if route.origin is _PROPAGATED else 1)
             if key > best_key:
                 best, best_key = [(route, block)], key
             elif key == best_key:
                 best.append((route, block))
+        if len(best) == 1:
+            route, block = best[0]
+            return RouteDecision(destination, table.id, route, block, matches)
         return _chosen(table, destination, matches, best)
     matching = [(route, block) for route, block in matches if block is not None]
     if misconception is RouteMisconception.SKIP_BLACKHOLE:

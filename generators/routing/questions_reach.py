@@ -38,7 +38,10 @@ NOTHING = "Nothing: the connection succeeds"
 
 
 def _by_id(items: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
-    return next(i for i in items if i["id"] == key)
+    for item in items:
+        if item["id"] == key:
+            return item
+    raise KeyError(key)
 
 
 def _parts(p: Params) -> tuple[dict[str, Any], ...]:
@@ -143,7 +146,8 @@ def _answer(result: Reachability) -> str:
         return NOTHING
     if hop.kind is HopKind.APPLICATION:
         return f"The application on {hop.component}: nothing listens on the port"
-    return hop.label[:1].upper() + hop.label[1:]
+    label = hop.label
+    return label[:1].upper() + label[1:]
 
 
 def _prompt(p: Params, flow: Flow, question: str) -> str:
@@ -179,7 +183,7 @@ class BlockingComponent(Generator):
         result, *wrong = walks(vpc, flow, [(), *beliefs])
         answer = _answer(result)
         distractors = [
-            Distractor(_answer(other), ", and ".join(m.value for m in ms)) for other, ms in zip(wrong, beliefs)
+            Distractor(_answer(other), ", and ".join([m._value_ for m in ms])) for other, ms in zip(wrong, beliefs)
         ]
         hop = result.blocking
         assert hop is not None
@@ -226,7 +230,7 @@ class TimeoutOrRefused(Generator):
         others = iter(walked)
         answer = _verdict_text(result.verdict)
         distractors = [
-            Distractor(_verdict_text(verdict_under(result, m) if m in VERDICT_ONLY else next(others).verdict), m.value)
+            Distractor(_verdict_text(verdict_under(result, m) if m in VERDICT_ONLY else next(others).verdict), m._value_)
             for m in misconceptions
         ]
         meaning = {
@@ -245,7 +249,8 @@ class TimeoutOrRefused(Generator):
 
 
 def _verdict_text(verdict: Verdict) -> str:
-    return verdict.value[:1].upper() + verdict.value[1:]
+    text = verdict._value_
+    return text[:1].upper() + text[1:]
 
 
 class PathOrder(Generator):

@@ -67,6 +67,7 @@ from generators.routing.model import (
     IPAddress,
     RouteDecision,
     RouteMisconception,
+    RouteState,
     TargetKind,
     longest_prefix_match,
 )
@@ -193,7 +194,7 @@ class Hop:
 
     # A plain class with slots, not a dataclass: a walk builds a dozen hops,
     # and a frozen dataclass costs several times as much to build.
-    __slots__ = ("leg", "kind", "component", "direction", "allowed", "why", "deciding", "subnet", "label")
+    __slots__ = ("leg", "kind", "component", "direction", "allowed", "why", "deciding", "subnet", "_label")
 
     leg: Final[Leg]
     kind: Final[HopKind]
@@ -204,8 +205,6 @@ class Hop:
     why: Final[Text]
     deciding: Final[str | Callable[[], str | None] | None]
     subnet: Final[str]
-    label: Final[str]
-    """The component as a learner would name it (derived from the fields)."""
 
     def __init__(
         self,
@@ -226,14 +225,25 @@ class Hop:
         self.why = why
         self.deciding = deciding
         self.subnet = subnet
-        # Built with the hop: most hops are shown, and hops are shared by the
-        # walks of a question. Enum values read as plain strings (formatting
-        # an enum member costs more than formatting its value).
-        if direction:
-            where = f" of {subnet} ({direction}, {leg._value_})" if subnet else f" ({direction}, {leg._value_})"
-        else:
-            where = f" of {subnet}" if subnet else ""
-        self.label = f"{kind._value_} {component}{where}"
+        self._label: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The component as a learner would name it (derived from the fields,
+        when first asked: the hops that only a distractor's walk crosses are
+        never named)."""
+        label = self._label
+        if label is None:
+            # Enum values read as plain strings (formatting an enum member
+            # costs more than formatting its value).
+            direction, subnet = self.direction, self.subnet
+            if direction:
+                leg = self.leg._value_
+                where = f" of {subnet} ({direction}, {leg})" if subnet else f" ({direction}, {leg})"
+            else:
+                where = f" of {subnet}" if subnet else ""
+            label = self._label = f"{self.kind._value_} {self.component}{where}"
+        return label
 
     def _key(self) -> tuple[Leg, HopKind, str, str, bool, str]:
         return self.leg, self.kind, self.component, self.direction, self.allowed, self.subnet
@@ -301,11 +311,15 @@ class Reachability:
 
     def explain(self) -> str:
         """A markdown list of the hops, then the verdict."""
-        rows = [f"{i}. **{h.label}**: {h.detail}" for i, h in enumerate(self.hops, 1)]
+        rows = []
+        for i, hop in enumerate(self.hops, 1):
+            why = hop.why  # Hop.detail, read in place
+            rows.append(f"{i}. **{hop.label}**: {why if isinstance(why, str) else why()}")
         return "\n".join(rows) + f"\n\nSo {self.verdict}."
 
 
 _NO_GROUPS: frozenset[str] = frozenset()
+_BLACKHOLE = RouteState.BLACKHOLE
 _RULE_NUMBER = NaclReading.RULE_NUMBER
 _ALLOW = Action.ALLOW
 _INBOUND, _OUTBOUND = Direction.INBOUND, Direction.OUTBOUND
@@ -476,6 +490,9 @@ def _beliefs(mis: frozenset[WalkMisconception]) -> _Beliefs:
     )
 
 
+_ephemeral_ports = lru_cache(maxsize=16)(ephemeral_ports)
+"""`ephemeral_ports`, remembered (a walk asks for the same few ranges again and again)."""
+
 _AWS = _beliefs(frozenset())
 """No misconception: the walk AWS does."""
 
@@ -493,6 +510,13 @@ class _Walker:
         self.beliefs = _AWS
         self.hops: list[Hop] = []
         self.memo = vpc.scratch
+        # The topology's own indexes, read directly: every id the walk looks
+        # up there (an instance's or NAT gateway's subnet, a subnet's network
+        # ACL) was checked when the topology was built.
+        index = vpc._index
+        self.subnets: dict[str, Subnet] = index["subnet"]
+        self.nacls: dict[str, NetworkAcl] = index["nacl"]
+        self.group_lists: dict[tuple[str, ...], tuple[SecurityGroup, ...]] = index["groups_of"]
         self.icmp = flow.protocol is Protocol.ICMP
         # The packet with given addresses and ports (a partial: no frame of its own).
         self.packet: Callable[[IPAddress, IPAddress, int | None, int | None], Packet] = partial(
@@ -547,7 +571,7 @@ class _Walker:
         return found
 
     def _sg_hop(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None, any_peer: bool) -> Hop:
-        groups = self.vpc.groups_of(inst)
+        groups = self.group_lists.get(inst.groups) or self.vpc.groups_of(inst)
         if peer is None:
             peers: frozenset[str] = _NO_GROUPS
         elif any_peer:
@@ -568,7 +592,7 @@ class _Walker:
             return
         reading = self.beliefs.reading
         if reading is not _RULE_NUMBER:
-            acl = self.vpc.nacl(subnet.nacl_id)
+            acl = self.nacls[subnet.nacl_id]
             if acl.rules(direction) is acl.ordered(direction):
                 # Listed already in number order (then the rules are their
                 # own sorted tuple): the reading changes nothing.
@@ -584,7 +608,7 @@ class _Walker:
     def _nacl_hop(
         self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None, reading: NaclReading
     ) -> Hop:
-        acl = self.vpc.nacl(subnet.nacl_id)
+        acl = self.nacls[subnet.nacl_id]
         denied: tuple[int, int] | None = None
         if ports is None or ports[0] == ports[1]:
             rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
@@ -615,9 +639,13 @@ class _Walker:
         if found is None:
             table = self.vpc.effective_table_of(subnet.id)
             decision = longest_prefix_match(table, destination, self.vpc.prefix_lists, misconception)
-            rule = None if decision.route is None else decision.route.describe
+            route = decision.route
+            if route is None:
+                rule, delivered = None, False
+            else:
+                rule, delivered = route.describe, route.state is not _BLACKHOLE  # RouteDecision.delivered
             # The key holds the address's id: keep the address alive with it.
-            found = self.memo[key] = (decision, Hop(leg, HopKind.ROUTE_TABLE, table.id, "", decision.delivered, decision.explain, rule),
+            found = self.memo[key] = (decision, Hop(leg, HopKind.ROUTE_TABLE, table.id, "", delivered, decision.explain, rule),
                                       destination)
         hop = found[1]
         self.hops.append(hop)
@@ -672,10 +700,7 @@ class _Walker:
         port = self.flow.port
         if self.beliefs.return_on_service_port and port is not None:
             return (port, port)
-        return ephemeral_ports(client)
-
-    def response_packet(self, src: IPAddress, dst: IPAddress, ports: tuple[int, int] | None) -> Packet:
-        return self.packet(src, dst, self.flow.port, ports[0] if ports else None)
+        return _ephemeral_ports(client)
 
     def run(self) -> Verdict:
         try:
@@ -733,7 +758,7 @@ class _Walker:
     def inside_vpc(self, src: _End, dst: _End) -> None:
         s, d = src.instance, dst.instance
         assert s is not None and d is not None
-        s_sub, d_sub = self.vpc.subnet(s.subnet_id), self.vpc.subnet(d.subnet_id)
+        s_sub, d_sub = self.subnets[s.subnet_id], self.subnets[d.subnet_id]
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
         self.sg(_REQUEST, s, _OUTBOUND, request, d)
@@ -746,7 +771,7 @@ class _Walker:
         if crosses:
             self.nacl(_REQUEST, d_sub, _INBOUND, request)
         self.sg(_REQUEST, d, _INBOUND, request, s)
-        reply = self.response_packet(dst.address, src.address, eph)
+        reply = self.packet(dst.address, src.address, self.flow.port, eph[0] if eph else None)
         if self.beliefs.stateless_sg:
             self.stateless_sg_return(d, s, reply)
         if crosses:
@@ -756,7 +781,7 @@ class _Walker:
     def outbound(self, src: _End, dst: _End) -> None:
         s = src.instance
         assert s is not None
-        s_sub = self.vpc.subnet(s.subnet_id)
+        s_sub = self.subnets[s.subnet_id]
         eph = self.ephemeral(src.client)
         request = self.packet(src.address, dst.address, eph[0] if eph else None, self.flow.port)
         self.sg(_REQUEST, s, _OUTBOUND, request, None)
@@ -781,7 +806,7 @@ class _Walker:
                          lambda: f"{target} delivers the packet to the service over the AWS network, without the internet gateway or a NAT device."))
         else:
             raise TopologyError(f"{decision.explain()} The model does not follow {kind} targets.")
-        reply = self.response_packet(dst.address, src.address, eph)
+        reply = self.packet(dst.address, src.address, self.flow.port, eph[0] if eph else None)
         self.stateless_sg_return(None, s, reply)
         self.nacl(_RESPONSE, s_sub, _INBOUND, reply, eph)
 
@@ -810,7 +835,7 @@ class _Walker:
         nat = self.vpc.nat_gateway(nat_id)
         if nat is None:
             raise TopologyError(f"no NAT gateway {nat_id}")
-        n_sub = self.vpc.subnet(nat.subnet_id)
+        n_sub = self.subnets[nat.subnet_id]
         self.nat_zone(nat.id, n_sub)
         if self.flow.ipv6:
             self.add(Hop(_REQUEST, HopKind.NAT_GATEWAY, nat.id, "", False,
@@ -823,9 +848,9 @@ class _Walker:
         self.nacl(_REQUEST, n_sub, _OUTBOUND, out)
         self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, igw, "", True,
                      lambda: f"The internet gateway translates {nat.private_ip} to the NAT gateway's Elastic IP address {nat.elastic_ip}."))
-        back = self.response_packet(dst.address, nat.private_ip, nat_eph)
+        back = self.packet(dst.address, nat.private_ip, self.flow.port, nat_eph[0] if nat_eph else None)
         self.nacl(_RESPONSE, n_sub, _INBOUND, back, nat_eph)
-        reply = self.response_packet(dst.address, src.address, eph)
+        reply = self.packet(dst.address, src.address, self.flow.port, eph[0] if eph else None)
         self.stateless_sg_return(None, s, reply)
         self.cross_subnets(_RESPONSE, n_sub, s_sub, reply, eph)
 
@@ -849,7 +874,7 @@ class _Walker:
     def through_nat_instance(
         self, s: Instance, s_sub: Subnet, src: _End, dst: _End, nat: Instance, eph: tuple[int, int] | None, request: Packet
     ) -> None:
-        n_sub = self.vpc.subnet(nat.subnet_id)
+        n_sub = self.subnets[nat.subnet_id]
         self.nat_zone(nat.id, n_sub)
         if n_sub.id != s_sub.id:
             self.nacl(_REQUEST, n_sub, _INBOUND, request)
@@ -869,16 +894,16 @@ class _Walker:
         self.sg(_REQUEST, nat, _OUTBOUND, out, None)
         self.nacl(_REQUEST, n_sub, _OUTBOUND, out)
         self.through_igw(nat, nat.private_ip, onward.route.target)
-        back = self.response_packet(dst.address, nat.private_ip, nat_eph)
+        back = self.packet(dst.address, nat.private_ip, self.flow.port, nat_eph[0] if nat_eph else None)
         self.nacl(_RESPONSE, n_sub, _INBOUND, back, nat_eph)
-        reply = self.response_packet(dst.address, src.address, eph)
+        reply = self.packet(dst.address, src.address, self.flow.port, eph[0] if eph else None)
         self.stateless_sg_return(None, s, reply)
         self.cross_subnets(_RESPONSE, n_sub, s_sub, reply, eph)
 
     def inbound(self, src: _End, dst: _End) -> None:
         d = dst.instance
         assert d is not None
-        d_sub = self.vpc.subnet(d.subnet_id)
+        d_sub = self.subnets[d.subnet_id]
         igw = self.vpc.internet_gateway
         if igw is None:
             self.add(Hop(_REQUEST, HopKind.INTERNET_GATEWAY, "(none)", "", False,
@@ -897,7 +922,7 @@ class _Walker:
         request = self.packet(src.address, private, eph[0] if eph else None, self.flow.port)
         self.nacl(_REQUEST, d_sub, _INBOUND, request)
         self.sg(_REQUEST, d, _INBOUND, request, None)
-        reply = self.response_packet(private, src.address, eph)
+        reply = self.packet(private, src.address, self.flow.port, eph[0] if eph else None)
         self.stateless_sg_return(d, None, reply)
         self.nacl(_RESPONSE, d_sub, _OUTBOUND, reply, eph)
         back = self.route(_RESPONSE, d_sub, src.address)

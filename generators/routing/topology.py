@@ -187,18 +187,23 @@ class Vpc:
         derived = self.__dict__  # derived fields of a frozen value, set once
         instances: dict[str, Instance] = {}
         nats: dict[str, NatGateway] = {}
+        groups_of: dict[tuple[str, ...], tuple[SecurityGroup, ...]] = {}
         derived["_index"] = {
             "subnet": subnets, "nacl": nacls, "group": groups, "instance": instances, "nat": nats,
-            "table": {}, "effective": {}, "groups_of": {},
+            "table": {}, "effective": {}, "groups_of": groups_of,
         }
         derived["scratch"] = {}
         for inst in self.instances:
             base, host_bits = spans.get(inst.subnet_id) or self._span(inst.subnet_id)
             if int(inst.private_ip) >> host_bits != base >> host_bits:
                 raise TopologyError(f"{inst.id} has {inst.private_ip}, outside its subnet {self.subnet(inst.subnet_id).cidr}")
+            attached: list[SecurityGroup] = []
             for gid in inst.groups:
-                if gid not in groups:
+                attached_group = groups.get(gid)
+                if attached_group is None:
                     raise TopologyError(f"no security group {gid} in {self.id}")
+                attached.append(attached_group)
+            groups_of[inst.groups] = tuple(attached)
             instances[inst.id] = inst
         for nat in self.nat_gateways:
             base, host_bits = spans.get(nat.subnet_id) or self._span(nat.subnet_id)
@@ -280,10 +285,18 @@ class Vpc:
         return {t.id: self._effective(t) for t in self.route_tables}
 
     def _effective(self, table: RouteTable) -> RouteTable:
-        live = self._index.get("live")
-        if live is None:
-            live = self._index["live"] = self.live_targets()
-        gone = {r.target for r in table.routes if r.target not in live and r.kind in _REMOVABLE}
+        # The targets not in `live_targets`, read off the indexes without
+        # building the set (a question looks up one or two tables).
+        index = self._index
+        instances, nats, igw = index["instance"], index["nat"], self.internet_gateway
+        gone: list[str] = []
+        for route in table.routes:
+            target = route.target
+            if (target == "local" or target in instances or target in nats or target == igw
+                    or target in self.gateway_endpoints or target in self.egress_only_gateways):
+                continue
+            if route.kind in _REMOVABLE:
+                gone.append(target)
         return mark_blackholes(table, gone) if gone else table
 
     def owner_of(self, address: IPAddress) -> Instance | None:

@@ -106,6 +106,11 @@ ALL_IPV4 = IPv4Network("0.0.0.0/0")
 """Every IPv4 address (and no IPv6 address)."""
 ALL_IPV6 = IPv6Network("::/0")
 """Every IPv6 address (and no IPv4 address)."""
+VERSION_OF_TYPE: dict[type, int] = {IPv4Address: 4, IPv4Network: 4, IPv6Address: 6, IPv6Network: 6}
+"""The IP version of an `ipaddress` value by its exact type: a dict lookup,
+where the `version` property is a Python-level call (the models read the
+version of every block and packet they build). Other types (subclasses) fall
+back to the property: ``VERSION_OF_TYPE.get(type(x)) or x.version``."""
 MAX_RULE_NUMBER = 32766
 """The highest number a network ACL rule you write can have."""
 
@@ -283,8 +288,8 @@ def _what_text(protocol: Protocol, port_from: int | None, port_to: int | None) -
     if protocol is _ALL:
         return "all traffic"
     if port_from is None:
-        return protocol.value
-    return f"{protocol.value} {port_text(port_from, port_to)}"
+        return protocol._value_
+    return f"{protocol._value_} {port_text(port_from, port_to)}"
 
 
 def _check_ports(protocol: Protocol, port_from: int | None, port_to: int | None, what: str) -> None:
@@ -323,7 +328,8 @@ def _compile(protocol: Protocol, port_from: int | None, port_to: int | None, net
         return protocol, low, high, 0, 0, 0
     if network is ALL_IPV4:
         return protocol, low, high, 4, 0, 0  # the most common block, known in advance
-    return protocol, low, high, network.version, int(network.netmask), int(network.network_address)
+    version = VERSION_OF_TYPE.get(type(network)) or network.version
+    return protocol, low, high, version, int(network.netmask), int(network.network_address)
 
 
 def _refuse_ports(protocol: Protocol, port_from: int | None, port_to: int | None, what: str | int) -> NoReturn:
@@ -360,7 +366,8 @@ class Packet:
         # Derived once, what every rule is compared with: (IP version, source and
         # destination as integers, protocol, destination port or -1 for none).
         port = self.destination_port
-        self.__dict__["_ends"] = (source.version, int(source), int(destination), protocol, -1 if port is None else port)
+        version = VERSION_OF_TYPE.get(type(source)) or source.version
+        self.__dict__["_ends"] = (version, int(source), int(destination), protocol, -1 if port is None else port)
 
     def reply(self) -> Packet:
         """The packet going back: addresses and ports swapped."""
@@ -701,7 +708,7 @@ class NaclRule:
         text: str | None = self.__dict__.get(key)
         if text is None:
             what = _what_text(self.protocol, self.port_from, self.port_to)
-            text = f"rule {self.number}: {self.action.value} {what} {'from' if direction is _INBOUND else 'to'} {self.cidr_text}"
+            text = f"rule {self.number}: {self.action._value_} {what} {'from' if direction is _INBOUND else 'to'} {self.cidr_text}"
             self.__dict__[key] = text
         return text
 
