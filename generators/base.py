@@ -53,6 +53,17 @@ def _seeded(seed: int) -> tuple[random.Random, Faker]:
     return rng, fake
 
 
+def faker_random(fake: Faker) -> random.Random:
+    """The `random.Random` that `fake` draws from (``fake.random``): for the
+    thread's own Faker, the one `_seeded` keeps, read without the Faker
+    proxy's three attribute lookups."""
+    pair: tuple[random.Random, Faker, random.Random] | None = getattr(_LOCAL, "pair", None)
+    if pair is not None and pair[1] is fake:
+        return pair[2]
+    found: random.Random = fake.random
+    return found
+
+
 def _seeded_faker(seed: int) -> Faker:
     """The thread's Faker, seeded for one instance (see `_seeded`)."""
     return _seeded(seed)[1]

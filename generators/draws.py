@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from math import floor
 from typing import TypeVar
 
-__all__ = ["below", "between", "draws", "hex_id", "hex_ids", "in_range", "pick", "sample", "shuffle"]
+__all__ = ["below", "between", "choices", "draws", "hex_id", "hex_ids", "in_range", "pick", "sample", "shuffle"]
 
 _T = TypeVar("_T")
 
@@ -76,6 +77,21 @@ def pick(rng: random.Random, options: Sequence[_T]) -> _T:
     True
     """
     return options[below(rng, len(options))]
+
+
+def choices(rng: random.Random, population: Sequence[_T], k: int) -> list[_T]:
+    """``rng.choices(population, k=k)`` (no weights), the same picks: one
+    ``random()`` per pick, scaled to the population's size.
+
+    >>> choices(random.Random(4), "abcdefg", 5) == random.Random(4).choices("abcdefg", k=5)
+    True
+    """
+    draw = rng.random
+    n = len(population) + 0.0
+    out = []
+    for _ in range(k):
+        out.append(population[floor(draw() * n)])
+    return out
 
 
 def shuffle(rng: random.Random, items: list[_T]) -> None:

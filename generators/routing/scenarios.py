@@ -17,7 +17,8 @@ from typing import Any
 from faker import Faker
 from faker.providers.lorem.en_US import Provider as LoremProvider
 
-from generators.draws import below, draws, hex_id, hex_ids, pick
+from generators.base import faker_random
+from generators.draws import below, choices, draws, hex_id, hex_ids, pick
 from generators.routing.model import Route, RouteOrigin, RouteTable, parse_destination
 from generators.routing.topology import Instance, NatGateway, Subnet, Vpc
 from generators.security.model import (
@@ -129,9 +130,9 @@ def words(fake: Faker, count: int) -> list[str]:
     True
     """
     out: list[str] = []
-    choices = fake.random.choices
+    rng = faker_random(fake)
     while len(out) < count:
-        for w in choices(LOREM_WORDS, k=count + 2):
+        for w in choices(rng, LOREM_WORDS, count + 2):
             w = w.lower()
             if w.isalpha() and len(w) > 2 and w not in out and len(out) < count:
                 out.append(w)
@@ -398,7 +399,10 @@ def _route_table_rows(out: list[str], table: Mapping[str, Any], live: set[str] |
     out.append(f"Route table `{table['id']}`{main}{used}:")
     out.append("")
     routes = table["routes"]
-    if all([len(row) == 2 for row in routes]):
+    for row in routes:
+        if len(row) != 2:
+            break
+    else:  # no row names its origin
         out += _ROUTE_HEAD
         for destination, target in routes:
             state = "active" if live is None or target == "local" or target in live else "blackhole"  # _state
@@ -547,7 +551,10 @@ def two_tier(rng: random.Random, fake: Faker) -> Params:
                           "eip": f"{PUBLIC_OCTETS[a2]}.{b2}.{c2}.{1 + d2}"}],
         "port": port,
     }
-    fix_ips(rng, params)
+    if nat_ip == web_ip:
+        # The only addresses that can clash share the web subnet (the app
+        # instance is in the other one).
+        fix_ips(rng, params)
     return params
 
 

@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.draws import below, between, draws, hex_id, hex_ids, in_range, pick, sample, shuffle
+from generators.draws import below, between, choices, draws, hex_id, hex_ids, in_range, pick, sample, shuffle
 
 seeds = st.integers(min_value=0, max_value=2**64)
 
@@ -40,6 +40,14 @@ def test_pick_and_shuffle_are_choice_and_shuffle(seed: int, items: list[int]) ->
     shuffle(mine, a)
     theirs.shuffle(b)
     assert a == b
+    assert mine.random() == theirs.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seeds, st.lists(st.integers(), min_size=1, max_size=40), st.integers(min_value=0, max_value=12))
+def test_choices_are_choices(seed: int, items: list[int], k: int) -> None:
+    mine, theirs = random.Random(seed), random.Random(seed)
+    assert choices(mine, items, k) == theirs.choices(items, k=k)
     assert mine.random() == theirs.random()
 
 

@@ -55,3 +55,22 @@ def test_the_reused_random_and_faker_draw_what_fresh_ones_draw() -> None:
         assert fake.words(6) == fresh_fake.words(6)
         rng.getrandbits(77)  # leave both in some other state: the next reseed must not care
         fake.word()
+
+
+def test_faker_random_is_the_random_the_faker_draws_from() -> None:
+    import threading
+
+    from faker import Faker
+
+    from generators.base import _seeded, faker_random
+
+    _, fake = _seeded(5)
+    assert faker_random(fake) is fake.random
+    other = Faker("en_US")  # not the thread's own Faker: read through the proxy
+    assert faker_random(other) is other.random
+    seen: list[bool] = []
+    # Another thread's Faker is not this thread's: each gets its own Random.
+    thread = threading.Thread(target=lambda: seen.append(faker_random(_seeded(5)[1]) is not fake.random))
+    thread.start()
+    thread.join()
+    assert seen == [True]
