@@ -351,10 +351,13 @@ _NO_AZS: frozenset[str] = frozenset()
 
 def live_targets(p: Mapping[str, Any]) -> set[str]:
     """Route targets that exist in the scenario."""
-    live = {n["id"] for n in p.get("nat_gateways", ())} | {e["id"] for e in p.get("endpoints", ())}
-    live |= {i["id"] for i in p.get("instances", ())}
-    if p["vpc"].get("igw"):
-        live.add(p["vpc"]["igw"])
+    live: set[str] = set()
+    for kind in ("nat_gateways", "endpoints", "instances"):
+        for part in p.get(kind, ()):
+            live.add(part["id"])
+    igw = p["vpc"].get("igw")
+    if igw:
+        live.add(igw)
     return live
 
 
