@@ -58,10 +58,14 @@ def quick_init(cls: type[T]) -> type[T]:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with an instance dictionary")
     env: dict[str, Any] = {"_FACTORY": _FACTORY}
     args: list[str] = []
-    body: list[str] = ["    d = self.__dict__"]
+    # The generated code's own names are _-prefixed so that no field shadows
+    # them (a field named like one is refused).
+    body: list[str] = ["    _instance_dict = self.__dict__"]
     for f in fields(cls):
         if f.kw_only:
             raise TypeError(f"{cls.__name__}.{f.name}: keyword-only fields are not supported")
+        if f.name in ("self", "_instance_dict", "_FACTORY") or f.name.startswith(("_d_", "_f_")):
+            raise TypeError(f"{cls.__name__}.{f.name}: the name clashes with quick_init's generated code")
         if f.default is not MISSING:
             env[f"_d_{f.name}"] = f.default
         if f.default_factory is not MISSING:
@@ -69,15 +73,15 @@ def quick_init(cls: type[T]) -> type[T]:
         if f.init:
             if f.default is not MISSING:
                 args.append(f"{f.name}=_d_{f.name}")
-                body.append(f"    d[{f.name!r}] = {f.name}")
+                body.append(f"    _instance_dict[{f.name!r}] = {f.name}")
             elif f.default_factory is not MISSING:
                 args.append(f"{f.name}=_FACTORY")
-                body.append(f"    d[{f.name!r}] = _f_{f.name}() if {f.name} is _FACTORY else {f.name}")
+                body.append(f"    _instance_dict[{f.name!r}] = _f_{f.name}() if {f.name} is _FACTORY else {f.name}")
             else:
                 args.append(f.name)
-                body.append(f"    d[{f.name!r}] = {f.name}")
+                body.append(f"    _instance_dict[{f.name!r}] = {f.name}")
         elif f.default_factory is not MISSING:
-            body.append(f"    d[{f.name!r}] = _f_{f.name}()")
+            body.append(f"    _instance_dict[{f.name!r}] = _f_{f.name}()")
         # An init=False field with a plain default is read from the class
         # attribute, as dataclasses leaves it.
     if hasattr(cls, "__post_init__"):

@@ -47,3 +47,13 @@ def test_quick_init_keeps_values_frozen_and_refuses_what_it_cannot_copy() -> Non
         quick_init(dataclass(frozen=False)(type("Mutable", (), {"__annotations__": {"a": int}})))
     table = RouteTable("rtb-1", (route,))
     assert table == RouteTable("rtb-1", (route,)) and hash(table) == hash(RouteTable("rtb-1", (route,)))
+
+
+def test_quick_init_field_names_do_not_clash_with_its_own_code() -> None:
+    # A field named like a local of the generated __init__ once received
+    # the instance dictionary instead of its value.
+    Short = quick_init(dataclass(frozen=True)(type("Short", (), {"__annotations__": {"d": int, "x": int}})))
+    assert vars(Short(4, 5)) == {"d": 4, "x": 5}
+    for name in ("_instance_dict", "_FACTORY", "_d_x", "_f_x"):
+        with pytest.raises(TypeError, match="clashes"):
+            quick_init(dataclass(frozen=True)(type("Clash", (), {"__annotations__": {name: int}})))
