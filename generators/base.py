@@ -188,10 +188,10 @@ def multiple_choice(
     if len(options) <= len(answers):
         raise ValueError("no distractor differs from the answers")
     shuffle(rng, options)
-    return tuple(
+    return tuple([
         Choice(key=k, text=t, correct=c, misconception=m)
         for k, (t, m, c) in zip(choice_keys(len(options)), options, strict=True)
-    )
+    ])
 
 
 def ordering_choices(rng: random.Random, steps: Sequence[str]) -> tuple[Choice, ...]:
@@ -201,4 +201,4 @@ def ordering_choices(rng: random.Random, steps: Sequence[str]) -> tuple[Choice, 
     shuffle(rng, keys)
     if len(steps) > 1 and keys == sorted(keys):
         keys = keys[1:] + keys[:1]
-    return tuple(Choice(key=k, text=s, correct=True) for k, s in zip(keys, steps, strict=True))
+    return tuple([Choice(key=k, text=s, correct=True) for k, s in zip(keys, steps, strict=True)])

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from string import ascii_lowercase
 from typing import Any
 
 from quizapp.values import quick_init
@@ -306,4 +307,4 @@ def choice_keys(count: int) -> Sequence[str]:
     """
     if count > 26:
         raise ValueError("at most 26 choices")
-    return [chr(ord("a") + i) for i in range(count)]
+    return list(ascii_lowercase[:count])

@@ -281,7 +281,7 @@ class PathOrder(Generator):
         hops = [h for h in result.hops if h.kind is not HopKind.APPLICATION]
         if case == 1:
             hops = [h for h in hops if h.leg is Leg.REQUEST]
-        steps = [h.label[:1].upper() + h.label[1:] for h in hops]
+        steps = [label[:1].upper() + label[1:] for label in [h.label for h in hops]]
         return Body(
             prompt=_prompt(p, flow, f"Put the components that {scope} in order, first to last."),
             params=p,
