@@ -508,6 +508,7 @@ class _Walker:
         self.vpc = vpc
         self.flow = flow
         self.beliefs = _AWS
+        self.ends: tuple[_End, _End] | None = None
         self.hops: list[Hop] = []
         self.memo = vpc.scratch
         # The topology's own indexes, read directly: every id the walk looks
@@ -656,12 +657,16 @@ class _Walker:
     # -- the walk ----------------------------------------------------------
 
     def resolve(self) -> tuple[_End, _End]:
-        """The two ends of the flow (remembered: every walk of the flow needs them)."""
-        flow = self.flow
-        key = ("ends", flow.source, flow.destination, flow.ipv6, flow.client)
-        ends: tuple[_End, _End] | None = self.memo.get(key)
+        """The two ends of the flow (remembered by the walker and in the
+        topology: every walk of the flow needs them)."""
+        ends = self.ends
         if ends is None:
-            ends = self.memo[key] = self._resolve()
+            flow = self.flow
+            key = ("ends", flow.source, flow.destination, flow.ipv6, flow.client)
+            ends = self.memo.get(key)
+            if ends is None:
+                ends = self.memo[key] = self._resolve()
+            self.ends = ends
         return ends
 
     def _resolve(self) -> tuple[_End, _End]:
