@@ -380,12 +380,15 @@ def associated_table(subnet_id: str, tables: Sequence[RouteTable], explicit: Map
     >>> associated_table("subnet-b", [main, custom], {"subnet-b": "rtb-web"}).explicit
     True
     """
-    mains = [t for t in tables if t.main]
-    if len(mains) != 1:
-        raise RouteTableError(f"a VPC has exactly one main route table, not {len(mains)}")
+    main, mains = None, 0
+    for table in tables:
+        if table.main:
+            main, mains = table, mains + 1
+    if main is None or mains != 1:
+        raise RouteTableError(f"a VPC has exactly one main route table, not {mains}")
     table_id = explicit.get(subnet_id)
     if table_id is None:
-        return Association(subnet_id, mains[0], explicit=False)
+        return Association(subnet_id, main, explicit=False)
     for table in tables:
         if table.id == table_id:
             return Association(subnet_id, table, explicit=True)
