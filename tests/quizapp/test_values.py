@@ -54,6 +54,15 @@ def test_quick_init_field_names_do_not_clash_with_its_own_code() -> None:
     # the instance dictionary instead of its value.
     Short = quick_init(dataclass(frozen=True)(type("Short", (), {"__annotations__": {"d": int, "x": int}})))
     assert vars(Short(4, 5)) == {"d": 4, "x": 5}
-    for name in ("_instance_dict", "_FACTORY", "_d_x", "_f_x"):
+    for name in ("_set_dict", "_FACTORY", "_d_x", "_f_x"):
         with pytest.raises(TypeError, match="clashes"):
             quick_init(dataclass(frozen=True)(type("Clash", (), {"__annotations__": {name: int}})))
+
+
+def test_quick_init_gives_each_value_its_own_dictionary_of_every_field() -> None:
+    # The instance dictionary is built whole (not materialised from the
+    # class's shared keys): the values stay independent of each other.
+    first, second = Quick(1, "y"), Quick(2)
+    assert vars(first) == {"a": 1, "b": "y", "c": [], "e": 2}
+    assert vars(second) == {"a": 2, "b": "x", "c": [], "e": 4}
+    assert first.c is not second.c and first.d == second.d == 7
