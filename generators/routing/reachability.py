@@ -556,7 +556,21 @@ class _Walker:
         key = ("sg", leg is _RESPONSE, inst.id, direction is _INBOUND, id(packet), peer_key)
         hop = self.memo.get(key)
         if hop is None:
-            hop = self.memo[key] = self._sg_hop(leg, inst, direction, packet, peer, peer_key == "*")
+            # The hop, decided (inline: one call less per hop a walk decides).
+            groups = self.group_lists.get(inst.groups) or self.vpc.groups_of(inst)
+            if peer is None:
+                peers: frozenset[str] = _NO_GROUPS
+            elif peer_key == "*":
+                peers = frozenset([g.id for g in self.vpc.security_groups])
+            else:
+                peers = frozenset(peer.groups)
+            found = security_group_allowing(groups, direction, packet, peers)
+            name = groups[0].id if len(groups) == 1 else ", ".join([g.id for g in groups])
+            # Explanations as partials of module functions: cheaper to build
+            # than closures, and only the shown hops are ever explained.
+            rule = None if found is None else partial(found[1].describe, direction)
+            hop = self.memo[key] = Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], found is not None,
+                                       partial(_sg_detail, groups, direction, found), rule)
         self.hops.append(hop)
         if not hop.allowed:
             raise _Blocked
@@ -570,22 +584,6 @@ class _Walker:
             found = self.memo[key] = any(
                 isinstance(rule.peer, str) for group in self.vpc.groups_of(inst) for rule in group.rules(direction))
         return found
-
-    def _sg_hop(self, leg: Leg, inst: Instance, direction: Direction, packet: Packet, peer: Instance | None, any_peer: bool) -> Hop:
-        groups = self.group_lists.get(inst.groups) or self.vpc.groups_of(inst)
-        if peer is None:
-            peers: frozenset[str] = _NO_GROUPS
-        elif any_peer:
-            peers = frozenset([g.id for g in self.vpc.security_groups])
-        else:
-            peers = frozenset(peer.groups)
-        found = security_group_allowing(groups, direction, packet, peers)
-        name = groups[0].id if len(groups) == 1 else ", ".join([g.id for g in groups])
-        # Explanations as partials of module functions: cheaper to build than
-        # closures, and only the shown hops are ever explained.
-        rule = None if found is None else partial(found[1].describe, direction)
-        return Hop(leg, HopKind.SECURITY_GROUP, name, _DIRECTION_TEXT[direction], found is not None,
-                   partial(_sg_detail, groups, direction, found), rule)
 
     def nacl(self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None = None) -> None:
         response = leg is _RESPONSE
@@ -601,24 +599,21 @@ class _Walker:
         key = ("nacl", response, subnet.id, direction is _INBOUND, id(packet), ports, reading is _RULE_NUMBER)
         hop = self.memo.get(key)
         if hop is None:
-            hop = self.memo[key] = self._nacl_hop(leg, subnet, direction, packet, ports, reading)
+            # The hop, decided (inline: one call less per hop a walk decides).
+            acl = self.nacls[subnet.nacl_id]
+            denied: tuple[int, int] | None = None
+            if ports is None or ports[0] == ports[1]:
+                rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
+                ports = None  # one port: the packet's own
+            else:
+                rule, denied = nacl_rule_over_ports(acl, direction, packet, ports[0], ports[1], reading=reading)
+            hop = self.memo[key] = Hop(
+                leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], rule is not None and rule.action is _ALLOW,
+                partial(_nacl_detail, acl.id, direction, rule, ports, denied), "*" if rule is None else str(rule.number),
+                subnet.id)
         self.hops.append(hop)
         if not hop.allowed:
             raise _Blocked
-
-    def _nacl_hop(
-        self, leg: Leg, subnet: Subnet, direction: Direction, packet: Packet, ports: tuple[int, int] | None, reading: NaclReading
-    ) -> Hop:
-        acl = self.nacls[subnet.nacl_id]
-        denied: tuple[int, int] | None = None
-        if ports is None or ports[0] == ports[1]:
-            rule = nacl_deciding_rule(acl, direction, packet, reading=reading)
-            ports = None  # one port: the packet's own
-        else:
-            rule, denied = nacl_rule_over_ports(acl, direction, packet, ports[0], ports[1], reading=reading)
-        return Hop(leg, HopKind.NETWORK_ACL, acl.id, _DIRECTION_TEXT[direction], rule is not None and rule.action is _ALLOW,
-                   partial(_nacl_detail, acl.id, direction, rule, ports, denied), "*" if rule is None else str(rule.number),
-                   subnet.id)
 
     def cross_subnets(self, leg: Leg, src: Subnet, dst: Subnet, packet: Packet, ports: tuple[int, int] | None) -> None:
         """The packet leaves `src` and enters `dst` (no crossing inside one subnet)."""
